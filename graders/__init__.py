@@ -1,0 +1,1 @@
+"""The graders: one pytest suite per kata, and the harness they share."""

@@ -1,0 +1,120 @@
+"""Plumbing for every grader: the submission, per-claim deadlines, messages, results, Hypothesis.
+
+- ``--submission FILE`` grades FILE instead of ``katas/kataNN_<topic>.py``.
+- ``--results-json PATH`` writes each claim's verdict as JSON lines (see ``harness/results.py``).
+- The ``learner`` fixture is the submission with the calls graders make into it.
+- A failing claim prints its message, not a traceback.
+- The process ends with ``os._exit`` if threads the learner left would keep it alive.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from graders.harness import deadline, messages, results
+from graders.harness.submission import Submission
+from graders.manifest import ROOT, Kata, kata_of_grader
+
+settings.register_profile(
+    "grading",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    max_examples=40,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough", deadline=None, database=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("KATA_HYPOTHESIS_PROFILE", "grading"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--submission", metavar="FILE", help="grade FILE instead of katas/kataNN_<topic>.py")
+    results.add_option(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "task(number): the task of the kata's docstring this claim grades")
+    path = config.getoption(results.OPTION)
+    if path:
+        config.pluginmanager.register(results.ResultsWriter(path), "kata-results")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kata = kata_of_grader(item.path)
+        item.add_marker(pytest.mark.timeout(kata.budget))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    results.mark_claim_failed(report, call.excinfo)
+    return report
+
+
+class Learner:
+    """The learner's submission as graders use it: its names, and calls under a deadline."""
+
+    def __init__(self, submission: Submission, kata: Kata) -> None:
+        self.submission = submission
+        self.kata = kata
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.submission.get(name)
+
+    def get(self, name: str) -> Any:
+        return self.submission.get(name)
+
+    def run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> deadline.Outcome:
+        """``deadline.run`` for this submission: see its docstring for the keywords."""
+        return deadline.run(self.submission, fn, *args, **kwargs)
+
+    def result(self, outcome: deadline.Outcome) -> Any:
+        return deadline.result(self.submission, outcome)
+
+    def unexpected(self, outcome: deadline.Outcome) -> messages.ClaimFailed:
+        return deadline.unexpected(self.submission, outcome)
+
+
+_submissions: dict[Path, Submission] = {}
+
+
+@pytest.fixture
+def learner(request: pytest.FixtureRequest) -> Learner:
+    kata = kata_of_grader(request.path)
+    option = request.config.getoption("--submission")
+    path = Path(option).resolve() if option else kata.stub
+    if path not in _submissions:
+        display = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+        _submissions[path] = Submission(path, display)
+    messages.context.number, messages.context.item = kata.number, kata.item
+    messages.context.file = _submissions[path].display
+    return Learner(_submissions[path], kata)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave now if the learner's threads would keep the interpreter from exiting."""
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if stuck:
+        status = getattr(config, "_kata_exitstatus", 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config._kata_exitstatus = int(exitstatus)  # type: ignore[attr-defined]

@@ -1,0 +1,11 @@
+"""Grading machinery shared by every grader, one job per module, with no knowledge of any kata.
+
+- ``submission``: find and import the learner's module; missing names and stubs in plain words.
+- ``deadline``:   call learner code under a deadline; stacks of the threads that got stuck.
+- ``inflight``:   recording fakes, rendezvous, and ASCII timelines of calls.
+- ``interleave``: forced interleavings (frontrun behind one module) in the learner's terms.
+- ``children``:   the child processes a call started, and the ones it left behind.
+- ``leaks``:      threads a call left running.
+- ``messages``:   the one failure format.
+- ``results``:    a pytest plugin writing each claim's verdict as JSON lines.
+"""

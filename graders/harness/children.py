@@ -1,0 +1,112 @@
+"""Child processes: which ones a call started (and how), and which ones it left behind.
+
+The kernel is the witness: children are read from ``/proc`` by parent PID, so a child that is still
+running and one that was killed but never waited for (a zombie) are told apart, whatever library
+started them.  How a child was started (its executable and argv) comes from the ``subprocess.Popen``
+audit event.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Child:
+    pid: int
+    state: str
+    """The kernel's one-letter state: ``Z`` for a zombie (dead, never reaped)."""
+    command: str
+
+    @property
+    def zombie(self) -> bool:
+        return self.state == "Z"
+
+    def describe(self) -> str:
+        status = "killed but never reaped (a zombie)" if self.zombie else "still running"
+        return f"pid {self.pid} `{self.command}` is {status}"
+
+
+def children(pid: int | None = None) -> dict[int, Child]:
+    """The live and zombie children of ``pid`` (default: this process), from ``/proc``."""
+    parent = os.getpid() if pid is None else pid
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == parent:
+            child_pid = int(entry.name)
+            found[child_pid] = Child(child_pid, fields[0], _shorten(command.strip() or stat.split()[1]))
+    return found
+
+
+def alive(pid: int) -> Child | None:
+    """The process ``pid`` if it still exists (running or zombie), else None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return Child(pid, stat[stat.rindex(")") + 2 :].split()[0], "")
+
+
+@dataclass
+class Spawn:
+    executable: str
+    args: list[str]
+
+
+@dataclass
+class ChildWatch:
+    """What happened to child processes while the ``with`` block ran."""
+
+    before: set[int] = field(default_factory=set)
+    spawned: list[Spawn] = field(default_factory=list)
+
+    def left_behind(self) -> list[Child]:
+        """Children that did not exist before the block and still exist (running or zombie)."""
+        return [c for pid, c in sorted(children().items()) if pid not in self.before]
+
+
+_watches: list[ChildWatch] = []
+_watches_lock = threading.Lock()
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "subprocess.Popen" and _watches:
+        executable, argv = args[0], args[1]
+        argv = [argv] if isinstance(argv, str | bytes) else list(argv)
+        with _watches_lock:
+            for watch in _watches:
+                watch.spawned.append(Spawn(os.fsdecode(executable), [os.fsdecode(a) for a in argv]))
+
+
+sys.addaudithook(_audit)
+
+
+@contextmanager
+def watch() -> Iterator[ChildWatch]:
+    """Record the children started inside the block and let the caller ask which were left behind."""
+    current = ChildWatch(before=set(children()))
+    with _watches_lock:
+        _watches.append(current)
+    try:
+        yield current
+    finally:
+        with _watches_lock:
+            _watches.remove(current)
+
+
+def _shorten(command: str, limit: int = 70) -> str:
+    return command if len(command) <= limit else command[: limit - 1] + "…"

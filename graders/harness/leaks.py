@@ -1,0 +1,24 @@
+"""Threads that a call into learner code left running."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+
+def threads_left(threads: Iterable[threading.Thread], grace: float = 0.5) -> list[threading.Thread]:
+    """Those of ``threads`` still alive after ``grace`` seconds (a thread that is merely exiting dies
+    within it; a thread blocked on a queue or a lock does not)."""
+    end = time.monotonic() + grace
+    left = []
+    for thread in threads:
+        thread.join(max(0.0, end - time.monotonic()))
+        if thread.is_alive():
+            left.append(thread)
+    return left
+
+
+def describe(thread: threading.Thread) -> str:
+    kind = "daemon" if thread.daemon else "non-daemon"
+    return f"{kind} thread {thread.name!r}"

@@ -1,0 +1,52 @@
+"""Counter.increment always adds 1 and ignores its `by` argument.
+
+expect-fail: test_counter_starts_at_zero_and_adds_by
+expect-words: by
+"""
+
+import threading
+from collections.abc import Mapping
+
+
+class Counter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value = 0
+
+    def increment(self, by: int = 1) -> None:
+        with self._lock:
+            self._value += 1  # MUTANT: ignores by
+
+    @property
+    def value(self) -> int:
+        with self._lock:
+            return self._value
+
+
+class Bank:
+    def __init__(self, balances: Mapping[str, int]) -> None:
+        self._balances = dict(balances)
+        self._lock = threading.Lock()
+
+    def transfer(self, src: str, dst: str, amount: int) -> bool:
+        for name in (src, dst):
+            if name not in self._balances:
+                raise KeyError(name)
+        if amount <= 0:
+            raise ValueError(f"amount must be positive, got {amount}")
+        if src == dst:
+            raise ValueError(f"cannot transfer from {src!r} to itself")
+        with self._lock:
+            if self._balances[src] < amount:
+                return False
+            self._balances[src] -= amount
+            self._balances[dst] += amount
+            return True
+
+    def balance(self, name: str) -> int:
+        with self._lock:
+            return self._balances[name]
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._balances.values())
