@@ -110,3 +110,16 @@ def watch() -> Iterator[ChildWatch]:
 
 def _shorten(command: str, limit: int = 70) -> str:
     return command if len(command) <= limit else command[: limit - 1] + "…"
+
+
+def kill(found: list[Child]) -> None:
+    """SIGKILL and reap children a claim left behind, so they cannot disturb the next claim."""
+    for child in found:
+        try:
+            os.kill(child.pid, 9)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(child.pid, 0)
+        except ChildProcessError:
+            pass

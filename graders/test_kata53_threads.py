@@ -1,0 +1,316 @@
+"""Kata 53 · Threads for blocking I/O: the claims.
+
+Every fetch is a fake whose timing the grader controls with events, never with sleeps that the
+verdict depends on: a rendezvous that opens only when all fetches are in flight proves they ran at
+the same time; a chain of events makes the fetches finish in reverse order; a fetch that blocks
+until the claim ends plays a hung server.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from graders.harness import leaks
+from graders.harness.inflight import CallLog, Rendezvous
+from graders.harness.messages import failure, short_repr
+
+MARGIN = 1.0
+"""Seconds past ``timeout`` that a TimeoutError may take (thread start-up on a loaded machine)."""
+GIVE_UP = 3.0
+"""Seconds past ``timeout`` after which a call that has not returned is a hang."""
+SLOW = 0.5
+"""How long a slow fetch runs on after another one raised (a fetch_all that re-raises at once does
+so within milliseconds)."""
+HUNG_TIMEOUT = 0.3
+"""The ``timeout`` given to fetch_all in the claims where one fetch never returns."""
+
+
+class Web:
+    """A fake ``fetch``: each URL's behaviour is a function of the grader's; every call is logged."""
+
+    def __init__(self, behaviour: Callable[[str], object]) -> None:
+        self.behaviour = behaviour
+        self.log = CallLog()
+        self.release = threading.Event()
+        """Set when the claim ends: every fetch still blocked in the fake returns then."""
+
+    def __call__(self, url: str) -> object:
+        with self.log.record(url):
+            return self.behaviour(url)
+
+    def hang(self) -> str:
+        self.release.wait()
+        return "too late"
+
+
+@contextmanager
+def web(behaviour: Callable[[str], object] = lambda url: f"page {url}") -> Iterator[Web]:
+    fake = Web(behaviour)
+    try:
+        yield fake
+    finally:
+        fake.release.set()
+
+
+def called(urls: list[str], timeout: float) -> str:
+    return f"fetch_all({urls!r}, fetch, timeout={timeout:g})"
+
+
+def expect_timeout(learner, fake: Web, urls: list[str], timeout: float, *, after_error: bool = False):
+    """Run fetch_all with a hung fetch among ``urls``; fail unless TimeoutError came at the deadline."""
+    call = called(urls, timeout)
+    outcome = learner.run(
+        learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=timeout + GIVE_UP,
+        on_hang=(
+            f"fetch_all did not return {GIVE_UP:g} s after its deadline of timeout={timeout:g} s"
+            f"{', after another fetch had raised' if after_error else ''}: it waits for a fetch "
+            "that never returns (a join() without a deadline?)."
+        ),
+    )
+    if not isinstance(outcome.error, TimeoutError):
+        what = (f"raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}"
+                if outcome.raised else f"returned {short_repr(outcome.value)}")
+        raise failure(
+            f"fetch_all {what}, but a fetch was still running at the deadline: it should raise "
+            f"TimeoutError{' even though another fetch had raised' if after_error else ''}.",
+            called=call,
+            contract="if a fetch is still running at the deadline, raise TimeoutError without waiting for it",
+            evidence=fake.log.timeline(),
+            idea="one deadline = time.monotonic() + timeout; join each thread with what is left of it",
+        )
+    if outcome.elapsed > timeout + MARGIN:
+        raise failure(
+            f"fetch_all raised TimeoutError after {outcome.elapsed:.2f} s with timeout={timeout:g}: "
+            "the deadline is one for the whole call, counted from entry.",
+            called=call, evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="one deadline = time.monotonic() + timeout; join each thread with what is left of it",
+        )
+    return outcome
+
+
+# ---------------------------------------------------------------- task 1 · all at once, in order
+
+
+@pytest.mark.task(1)
+def test_fetch_all_of_nothing_is_an_empty_list(learner):
+    with web() as fake:
+        outcome = learner.run(learner.fetch_all, [], fake, timeout=5.0, called=called([], 5.0), deadline=5.0 + GIVE_UP)
+    value = learner.result(outcome)
+    if value != [] or fake.log.calls:
+        raise failure(f"fetch_all([], ...) returned {short_repr(value)} after {len(fake.log.calls)} fetches; "
+                      "expected [] at once.")
+
+
+@pytest.mark.task(1)
+def test_every_fetch_is_in_flight_at_the_same_time(learner):
+    urls = [f"u{i}" for i in range(5)]
+    gate = Rendezvous(len(urls), timeout=3.0)
+
+    def meet(url: str) -> str:
+        gate.wait()
+        return f"page {url}"
+
+    with web(meet) as fake:
+        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0),
+                              deadline=30.0)
+        gate.abort()
+    if not gate.opened:
+        raise failure(
+            f"The fetches ran one at a time: at most {gate.most_waiting} of {len(urls)} were in flight at "
+            "once (each fetch waited for all the others, and they never came).",
+            called=called(urls, 30.0),
+            contract="one thread per URL, all started before waiting for any",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="start every thread first, then join them; start-and-join in one loop runs them in turn",
+        )
+    learner.result(outcome)
+
+
+@pytest.mark.task(1)
+def test_results_come_back_in_the_order_of_urls(learner):
+    urls = ["u0", "u1", "u2", "u3"]
+    finished = {url: threading.Event() for url in urls}
+
+    def last_first(url: str) -> str:
+        position = urls.index(url)
+        if position + 1 < len(urls):
+            finished[urls[position + 1]].wait(3.0)  # u3 finishes first, then u2, ...
+        finished[url].set()
+        return f"page {url}"
+
+    with web(last_first) as fake:
+        value = learner.result(learner.run(learner.fetch_all, urls, fake, timeout=30.0,
+                                           called=called(urls, 30.0), deadline=30.0))
+    expected = [f"page {url}" for url in urls]
+    if value != expected:
+        finish_order = sorted(fake.log.calls, key=lambda c: c.end or 0)
+        raise failure(
+            f"fetch_all returned {value}, but the order of urls gives {expected}. The fetches finished "
+            f"in the order {[c.label for c in finish_order]}: results must follow the input order.",
+            called=called(urls, 30.0),
+            evidence=fake.log.timeline(),
+            idea="give each thread its index and store its result at that index (a list of len(urls))",
+        )
+
+
+@pytest.mark.task(1)
+def test_duplicate_urls_are_fetched_once_per_occurrence(learner):
+    urls = ["a", "b", "a", "a"]
+    with web(lambda url: url * 2) as fake:
+        value = learner.result(learner.run(learner.fetch_all, urls, fake, timeout=30.0,
+                                           called=called(urls, 30.0), deadline=30.0))
+    if sorted(fake.log.labels()) != sorted(urls) or value != [u * 2 for u in urls]:
+        raise failure(
+            f"fetch_all fetched {sorted(fake.log.labels())} and returned {value}: a URL that appears "
+            f"several times is fetched once per occurrence (expected {[u * 2 for u in urls]}).",
+            called=called(urls, 30.0) + " where fetch(url) returns url * 2",
+            idea="one thread per position in urls, not per distinct URL",
+        )
+
+
+# ---------------------------------------------------------------- task 2 · exceptions from threads
+
+
+@pytest.mark.task(2)
+def test_the_first_failing_url_in_input_order_is_reraised(learner):
+    urls = ["u0", "u1", "u2", "u3"]
+    errors = {"u1": ValueError("u1 is down"), "u3": ValueError("u3 is down")}
+    u3_failed = threading.Event()
+
+    def two_failures(url: str) -> str:
+        if url == "u1":
+            u3_failed.wait(3.0)  # u3 fails first in time; u1 comes first in input order
+            raise errors["u1"]
+        if url == "u3":
+            u3_failed.set()
+            raise errors["u3"]
+        return f"page {url}"
+
+    with web(two_failures) as fake:
+        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0),
+                              deadline=30.0)
+    call = called(urls, 30.0) + " where u1 and u3 raise"
+    idea = "catch the exception inside the thread, keep it at the URL's index, re-raise it after the joins"
+    if not outcome.raised:
+        raise failure(
+            f"The exception was lost inside its thread: fetch_all returned {short_repr(outcome.value)} "
+            "although fetch('u1') and fetch('u3') raised ValueError.",
+            called=call, idea=idea,
+        )
+    if outcome.error is errors["u3"]:
+        raise failure(
+            "fetch_all raised the exception of u3, the first to fail in time; the contract wants the "
+            "first failing URL in input order: u1.",
+            called=call, evidence=fake.log.timeline(), idea=idea,
+        )
+    if outcome.error is not errors["u1"]:
+        raise failure(
+            f"fetch_all raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}, not the "
+            "original exception object that fetch('u1') raised: re-raise it as it is.",
+            called=call, idea=idea,
+        )
+
+
+@pytest.mark.task(2)
+def test_an_exception_is_reraised_only_after_every_fetch_finished(learner):
+    urls = ["u0", "u1"]
+    error = ValueError("u0 is down")
+    u0_raised, returned = threading.Event(), threading.Event()
+
+    def fail_then_slow(url: str) -> str:
+        if url == "u0":
+            u0_raised.set()
+            raise error
+        u0_raised.wait(5.0)
+        returned.wait(SLOW)  # u1 goes on for SLOW s after u0 raised, or until fetch_all returned
+        return "page u1"
+
+    with web(fail_then_slow) as fake:
+        still_running: list[str] = []
+
+        def call_and_look() -> object:
+            try:
+                return learner.fetch_all(urls, fake, timeout=30.0)
+            finally:
+                still_running.extend(c.label for c in fake.log.running())
+                returned.set()
+
+        call = called(urls, 30.0) + f" where u0 raises at once and u1 ends {SLOW:g} s later"
+        outcome = learner.run(call_and_look, called=call, deadline=30.0)
+    if outcome.error is not error:
+        raise failure(
+            f"fetch_all {'raised ' + type(outcome.error).__name__ if outcome.raised else 'returned'} "
+            "instead of re-raising the ValueError of u0.",
+            called=call,
+        )
+    if still_running:
+        raise failure(
+            f"fetch_all re-raised u0's exception while fetch({still_running[0]!r}) was still running: "
+            "it should re-raise once all fetches have finished.",
+            called=call,
+            evidence=fake.log.timeline(),
+            idea="join every thread (within the deadline) before re-raising",
+        )
+
+
+# ---------------------------------------------------------------- task 3 · one deadline
+
+
+@pytest.mark.task(3)
+def test_a_hung_fetch_raises_timeout_error_at_the_deadline(learner):
+    with web() as fake:
+        fake.behaviour = lambda url: fake.hang() if url == "u1" else f"page {url}"
+        expect_timeout(learner, fake, ["u0", "u1", "u2"], HUNG_TIMEOUT)
+
+
+@pytest.mark.task(3)
+def test_the_deadline_is_one_for_the_whole_call(learner):
+    urls, timeout = ["u0", "u1", "u2"], 1.0
+    takes = {"u0": 0.6, "u1": 1.5, "u2": 2.5}
+    with web() as fake:
+        fake.behaviour = lambda url: "late" if fake.release.wait(takes[url]) else f"page {url}"
+        call = called(urls, timeout) + " where the fetches take 0.6 s, 1.5 s and 2.5 s"
+        outcome = learner.run(learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=10.0)
+        timeline = fake.log.timeline(until=outcome.elapsed)
+    if not isinstance(outcome.error, TimeoutError) or outcome.elapsed > timeout + MARGIN:
+        what = (f"raised {type(outcome.error).__name__}" if outcome.raised
+                else f"returned {short_repr(outcome.value)}")
+        raise failure(
+            f"fetch_all {what} after {outcome.elapsed:.2f} s with timeout={timeout:g}: each wait got its "
+            "own timeout, so the waits added up. There is one deadline for the whole call.",
+            called=call,
+            contract="timeout is one deadline for the whole call, counted from entry",
+            evidence=timeline,
+            idea="deadline = time.monotonic() + timeout once; each join(timeout=deadline - time.monotonic())",
+        )
+
+
+@pytest.mark.task(3)
+def test_the_deadline_wins_even_after_another_fetch_raised(learner):
+    def fail_or_hang(url: str) -> str:
+        if url == "u0":
+            raise ValueError("u0 is down")
+        return fake.hang()
+
+    with web(fail_or_hang) as fake:
+        expect_timeout(learner, fake, ["u0", "u1"], HUNG_TIMEOUT, after_error=True)
+
+
+@pytest.mark.task(3)
+def test_a_fetch_still_running_does_not_keep_the_interpreter_alive(learner):
+    with web() as fake:
+        fake.behaviour = lambda url: fake.hang() if url == "u1" else f"page {url}"
+        outcome = expect_timeout(learner, fake, ["u0", "u1"], HUNG_TIMEOUT)
+        keeping_alive = [t for t in leaks.threads_left(outcome.threads, grace=0.2) if not t.daemon]
+    if keeping_alive:
+        raise failure(
+            f"After the TimeoutError, {leaks.describe(keeping_alive[0])} was still running the hung fetch: "
+            "a non-daemon thread keeps the interpreter alive at exit, so the program would hang.",
+            called=called(["u0", "u1"], HUNG_TIMEOUT) + " where u1 never returns",
+            contract="a fetch still running must not keep the interpreter alive at exit",
+            idea="threading.Thread(..., daemon=True)",
+        )
