@@ -30,10 +30,16 @@ settings.register_profile(
     database=None,
     max_examples=40,
     print_blob=False,
+    report_multiple_bugs=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
-    "thorough", deadline=None, database=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow]
+    "thorough",
+    deadline=None,
+    database=None,
+    max_examples=400,
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("KATA_HYPOTHESIS_PROFILE", "grading"))
 
@@ -102,6 +108,12 @@ def learner(request: pytest.FixtureRequest) -> Learner:
         _submissions[path] = Submission(path, display)
     messages.context.number, messages.context.item = kata.number, kata.item
     messages.context.file = _submissions[path].display
+    stuck = deadline.still_stuck()
+    if stuck:
+        raise messages.failure(
+            f"Not graded: an earlier claim's call, {stuck}, is still stuck in your code, and its threads "
+            "would disturb this claim. Fix that hang first."
+        )
     return Learner(_submissions[path], kata)
 
 

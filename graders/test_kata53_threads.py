@@ -64,7 +64,12 @@ def expect_timeout(learner, fake: Web, urls: list[str], timeout: float, *, after
     """Run fetch_all with a hung fetch among ``urls``; fail unless TimeoutError came at the deadline."""
     call = called(urls, timeout)
     outcome = learner.run(
-        learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=timeout + GIVE_UP,
+        learner.fetch_all,
+        urls,
+        fake,
+        timeout=timeout,
+        called=call,
+        deadline=timeout + GIVE_UP,
         on_hang=(
             f"fetch_all did not return {GIVE_UP:g} s after its deadline of timeout={timeout:g} s"
             f"{', after another fetch had raised' if after_error else ''}: it waits for a fetch "
@@ -72,8 +77,11 @@ def expect_timeout(learner, fake: Web, urls: list[str], timeout: float, *, after
         ),
     )
     if not isinstance(outcome.error, TimeoutError):
-        what = (f"raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}"
-                if outcome.raised else f"returned {short_repr(outcome.value)}")
+        what = (
+            f"raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}"
+            if outcome.raised
+            else f"returned {short_repr(outcome.value)}"
+        )
         raise failure(
             f"fetch_all {what}, but a fetch was still running at the deadline: it should raise "
             f"TimeoutError{' even though another fetch had raised' if after_error else ''}.",
@@ -86,7 +94,8 @@ def expect_timeout(learner, fake: Web, urls: list[str], timeout: float, *, after
         raise failure(
             f"fetch_all raised TimeoutError after {outcome.elapsed:.2f} s with timeout={timeout:g}: "
             "the deadline is one for the whole call, counted from entry.",
-            called=call, evidence=fake.log.timeline(until=outcome.elapsed),
+            called=call,
+            evidence=fake.log.timeline(until=outcome.elapsed),
             idea="one deadline = time.monotonic() + timeout; join each thread with what is left of it",
         )
     return outcome
@@ -101,8 +110,9 @@ def test_fetch_all_of_nothing_is_an_empty_list(learner):
         outcome = learner.run(learner.fetch_all, [], fake, timeout=5.0, called=called([], 5.0), deadline=5.0 + GIVE_UP)
     value = learner.result(outcome)
     if value != [] or fake.log.calls:
-        raise failure(f"fetch_all([], ...) returned {short_repr(value)} after {len(fake.log.calls)} fetches; "
-                      "expected [] at once.")
+        raise failure(
+            f"fetch_all([], ...) returned {short_repr(value)} after {len(fake.log.calls)} fetches; expected [] at once."
+        )
 
 
 @pytest.mark.task(1)
@@ -115,8 +125,7 @@ def test_every_fetch_is_in_flight_at_the_same_time(learner):
         return f"page {url}"
 
     with web(meet) as fake:
-        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0),
-                              deadline=30.0)
+        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0), deadline=30.0)
         gate.abort()
     if not gate.opened:
         raise failure(
@@ -143,8 +152,9 @@ def test_results_come_back_in_the_order_of_urls(learner):
         return f"page {url}"
 
     with web(last_first) as fake:
-        value = learner.result(learner.run(learner.fetch_all, urls, fake, timeout=30.0,
-                                           called=called(urls, 30.0), deadline=30.0))
+        value = learner.result(
+            learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0), deadline=30.0)
+        )
     expected = [f"page {url}" for url in urls]
     if value != expected:
         finish_order = sorted(fake.log.calls, key=lambda c: c.end or 0)
@@ -161,8 +171,9 @@ def test_results_come_back_in_the_order_of_urls(learner):
 def test_duplicate_urls_are_fetched_once_per_occurrence(learner):
     urls = ["a", "b", "a", "a"]
     with web(lambda url: url * 2) as fake:
-        value = learner.result(learner.run(learner.fetch_all, urls, fake, timeout=30.0,
-                                           called=called(urls, 30.0), deadline=30.0))
+        value = learner.result(
+            learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0), deadline=30.0)
+        )
     if sorted(fake.log.labels()) != sorted(urls) or value != [u * 2 for u in urls]:
         raise failure(
             f"fetch_all fetched {sorted(fake.log.labels())} and returned {value}: a URL that appears "
@@ -191,27 +202,30 @@ def test_the_first_failing_url_in_input_order_is_reraised(learner):
         return f"page {url}"
 
     with web(two_failures) as fake:
-        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0),
-                              deadline=30.0)
+        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0), deadline=30.0)
     call = called(urls, 30.0) + " where u1 and u3 raise"
     idea = "catch the exception inside the thread, keep it at the URL's index, re-raise it after the joins"
     if not outcome.raised:
         raise failure(
             f"The exception was lost inside its thread: fetch_all returned {short_repr(outcome.value)} "
             "although fetch('u1') and fetch('u3') raised ValueError.",
-            called=call, idea=idea,
+            called=call,
+            idea=idea,
         )
     if outcome.error is errors["u3"]:
         raise failure(
             "fetch_all raised the exception of u3, the first to fail in time; the contract wants the "
             "first failing URL in input order: u1.",
-            called=call, evidence=fake.log.timeline(), idea=idea,
+            called=call,
+            evidence=fake.log.timeline(),
+            idea=idea,
         )
     if outcome.error is not errors["u1"]:
         raise failure(
             f"fetch_all raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}, not the "
             "original exception object that fetch('u1') raised: re-raise it as it is.",
-            called=call, idea=idea,
+            called=call,
+            idea=idea,
         )
 
 
@@ -277,8 +291,7 @@ def test_the_deadline_is_one_for_the_whole_call(learner):
         outcome = learner.run(learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=10.0)
         timeline = fake.log.timeline(until=outcome.elapsed)
     if not isinstance(outcome.error, TimeoutError) or outcome.elapsed > timeout + MARGIN:
-        what = (f"raised {type(outcome.error).__name__}" if outcome.raised
-                else f"returned {short_repr(outcome.value)}")
+        what = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
         raise failure(
             f"fetch_all {what} after {outcome.elapsed:.2f} s with timeout={timeout:g}: each wait got its "
             "own timeout, so the waits added up. There is one deadline for the whole call.",

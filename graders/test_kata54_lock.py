@@ -28,14 +28,24 @@ IDEA_ORDER = "take per-account locks in one global order (e.g. sorted by name), 
 IDEA_SNAPSHOT = "total() must hold the lock(s) that transfers hold, so it never sees money in flight"
 
 
-def explore(learner: Any, name: str, setup: Callable[[ModuleType], Any],
-            workers: dict[str, Callable[[Any], object]], invariant: Callable[[Any], str | None],
-            ) -> interleave.Finding[Any]:
+def explore(
+    learner: Any,
+    name: str,
+    setup: Callable[[ModuleType], Any],
+    workers: dict[str, Callable[[Any], object]],
+    invariant: Callable[[Any], str | None],
+) -> interleave.Finding[Any]:
     """Every interleaving of ``workers`` over ``setup(module)``, with the learner's module fresh."""
     with interleave.patched(learner.submission) as module:
         outcome = learner.run(
-            interleave.explore, module, setup=setup, workers=workers, invariant=invariant, name=name,
-            called=f"{' and '.join(workers)} in two threads", deadline=45.0,
+            interleave.explore,
+            module,
+            setup=setup,
+            workers=workers,
+            invariant=invariant,
+            name=name,
+            called=f"{' and '.join(workers)} in two threads",
+            deadline=45.0,
         )
     finding: interleave.Finding[Any] = learner.result(outcome)
     if finding.kind == "inconclusive":
@@ -75,16 +85,21 @@ def test_counter_starts_at_zero_and_adds_by(learner):
 
 @pytest.mark.task(1)
 def test_counter_loses_no_increment_under_forced_interleavings(learner):
-    learner.result(learner.run(lambda: learner.Counter().increment(), called="Counter().increment()",
-                               deadline=5.0))
+    learner.result(learner.run(lambda: learner.Counter().increment(), called="Counter().increment()", deadline=5.0))
 
     def invariant(counter: Any) -> str | None:
         return None if counter.value == 2 else f"value is {counter.value} after 2 increments"
 
-    finding = explore(learner, "counter", lambda m: m.Counter(), {
-        "increment() #1": lambda c: c.increment(),
-        "increment() #2": lambda c: c.increment(),
-    }, invariant)
+    finding = explore(
+        learner,
+        "counter",
+        lambda m: m.Counter(),
+        {
+            "increment() #1": lambda c: c.increment(),
+            "increment() #2": lambda c: c.increment(),
+        },
+        invariant,
+    )
     if not finding.holds:
         lost = finding.violation or "an increment went missing"
         raise failure(
@@ -101,8 +116,12 @@ def test_counter_loses_no_increment_under_forced_interleavings(learner):
 NAMES = ("a", "b", "c")
 calls = st.lists(
     st.one_of(
-        st.tuples(st.just("transfer"), st.sampled_from((*NAMES, "zed")), st.sampled_from((*NAMES, "zed")),
-                  st.integers(-2, 12)),
+        st.tuples(
+            st.just("transfer"),
+            st.sampled_from((*NAMES, "zed")),
+            st.sampled_from((*NAMES, "zed")),
+            st.integers(-2, 12),
+        ),
         st.tuples(st.just("balance"), st.sampled_from((*NAMES, "zed"))),
         st.tuples(st.just("total")),
     ),
@@ -115,7 +134,7 @@ def model_call(balances: dict[str, int], call: tuple) -> object:
     if call[0] == "total":
         return sum(balances.values())
     if call[0] == "balance":
-        return balances[call[1]] if call[1] in balances else KeyError
+        return balances.get(call[1], KeyError)
     _, src, dst, amount = call
     if src not in balances or dst not in balances:
         return KeyError
@@ -138,6 +157,8 @@ def show(result: object) -> str:
 
 @pytest.mark.task(2)
 def test_bank_follows_the_contract_one_call_at_a_time(learner):
+    smoke_bank(learner)
+
     @given(start=st.fixed_dictionaries({name: st.integers(0, 10) for name in NAMES}), script=calls)
     def one_script(start: dict[str, int], script: list[tuple]) -> None:
         bank, model, done = learner.Bank(dict(start)), dict(start), []
@@ -217,12 +238,20 @@ def test_concurrent_transfers_lose_no_money(learner):
 
     def invariant(s: Scene) -> str | None:
         seen = balances(s.bank, "abc")
-        return None if seen == {"a": 3, "b": 2, "c": 5} else f"balances ended {seen}, expected {{'a': 3, 'b': 2, 'c': 5}}"
+        return (
+            None if seen == {"a": 3, "b": 2, "c": 5} else f"balances ended {seen}, expected {{'a': 3, 'b': 2, 'c': 5}}"
+        )
 
-    finding = explore(learner, "", scene({"a": 5, "b": 5, "c": 0}), {
-        "transfer('a', 'c', 2)": lambda s: s.bank.transfer("a", "c", 2),
-        "transfer('b', 'c', 3)": lambda s: s.bank.transfer("b", "c", 3),
-    }, invariant)
+    finding = explore(
+        learner,
+        "",
+        scene({"a": 5, "b": 5, "c": 0}),
+        {
+            "transfer('a', 'c', 2)": lambda s: s.bank.transfer("a", "c", 2),
+            "transfer('b', 'c', 3)": lambda s: s.bank.transfer("b", "c", 3),
+        },
+        invariant,
+    )
     if not finding.holds:
         raise failure(
             f"Money was lost: {finding.violation}. Both transfers read 'c' before either wrote it back.",
@@ -241,10 +270,16 @@ def test_a_transfer_checks_and_moves_under_one_lock(learner):
         seen = balances(s.bank, "ab")
         return None if seen == {"a": 1, "b": 2} else f"balances ended {seen}, expected {{'a': 1, 'b': 2}}"
 
-    finding = explore(learner, "", scene({"a": 3, "b": 0}), {
-        "transfer('a', 'b', 2) #1": lambda s: s.bank.transfer("a", "b", 2),
-        "transfer('a', 'b', 2) #2": lambda s: s.bank.transfer("a", "b", 2),
-    }, invariant)
+    finding = explore(
+        learner,
+        "",
+        scene({"a": 3, "b": 0}),
+        {
+            "transfer('a', 'b', 2) #1": lambda s: s.bank.transfer("a", "b", 2),
+            "transfer('a', 'b', 2) #2": lambda s: s.bank.transfer("a", "b", 2),
+        },
+        invariant,
+    )
     if not finding.holds:
         negative = "-" in finding.violation
         raise failure(
@@ -261,10 +296,16 @@ def test_a_transfer_checks_and_moves_under_one_lock(learner):
 @pytest.mark.task(3)
 def test_opposite_transfers_do_not_deadlock(learner):
     smoke_bank(learner)
-    finding = explore(learner, "", scene({"a": 5, "b": 5}), {
-        "transfer('a', 'b', 1)": lambda s: s.bank.transfer("a", "b", 1),
-        "transfer('b', 'a', 1)": lambda s: s.bank.transfer("b", "a", 1),
-    }, lambda s: None if balances(s.bank, "ab") == {"a": 5, "b": 5} else f"balances ended {balances(s.bank, 'ab')}")
+    finding = explore(
+        learner,
+        "",
+        scene({"a": 5, "b": 5}),
+        {
+            "transfer('a', 'b', 1)": lambda s: s.bank.transfer("a", "b", 1),
+            "transfer('b', 'a', 1)": lambda s: s.bank.transfer("b", "a", 1),
+        },
+        lambda s: None if balances(s.bank, "ab") == {"a": 5, "b": 5} else f"balances ended {balances(s.bank, 'ab')}",
+    )
     if finding.kind == "deadlock":
         raise failure(
             "Deadlock: each transfer holds one account's lock and waits for the other's.",
@@ -290,13 +331,20 @@ def test_total_is_a_consistent_snapshot_during_transfers(learner):
     def invariant(s: Scene) -> str | None:
         return None if s.totals == [10] else f"total() returned {s.totals[0] if s.totals else 'nothing'}"
 
-    finding = explore(learner, "", scene({"a": 5, "b": 5}), {
-        "transfer('a', 'b', 3)": lambda s: s.bank.transfer("a", "b", 3),
-        "total()": lambda s: s.totals.append(s.bank.total()),
-    }, invariant)
+    finding = explore(
+        learner,
+        "",
+        scene({"a": 5, "b": 5}),
+        {
+            "transfer('a', 'b', 3)": lambda s: s.bank.transfer("a", "b", 3),
+            "total()": lambda s: s.totals.append(s.bank.total()),
+        },
+        invariant,
+    )
     if finding.kind == "deadlock":
         raise failure(
-            "Deadlock between a transfer and total().", evidence=[*finding.evidence, found_in(finding)],
+            "Deadlock between a transfer and total().",
+            evidence=[*finding.evidence, found_in(finding)],
             idea=IDEA_ORDER,
         )
     if not finding.holds:
@@ -313,10 +361,16 @@ def test_total_is_a_consistent_snapshot_during_transfers(learner):
 @pytest.mark.task(3)
 def test_total_beside_transfers_never_deadlocks(learner):
     smoke_bank(learner)
-    finding = explore(learner, "", scene({"a": 5, "b": 5, "c": 5}), {
-        "transfer('a', 'c', 1)": lambda s: s.bank.transfer("a", "c", 1),
-        "total()": lambda s: s.totals.append(s.bank.total()),
-    }, lambda s: None)
+    finding = explore(
+        learner,
+        "",
+        scene({"a": 5, "b": 5, "c": 5}),
+        {
+            "transfer('a', 'c', 1)": lambda s: s.bank.transfer("a", "c", 1),
+            "total()": lambda s: s.totals.append(s.bank.total()),
+        },
+        lambda s: None,
+    )
     if finding.kind == "deadlock":
         raise failure(
             "Deadlock: total() and a transfer take the same locks in different orders.",

@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,11 +115,7 @@ def _shorten(command: str, limit: int = 70) -> str:
 def kill(found: list[Child]) -> None:
     """SIGKILL and reap children a claim left behind, so they cannot disturb the next claim."""
     for child in found:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(child.pid, 9)
-        except ProcessLookupError:
-            pass
-        try:
+        with suppress(ChildProcessError):
             os.waitpid(child.pid, 0)
-        except ChildProcessError:
-            pass

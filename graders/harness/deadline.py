@@ -21,6 +21,17 @@ from typing import Any
 from .messages import ClaimFailed, failure, short_repr
 from .submission import Submission
 
+_stuck: list[tuple[str, list[threading.Thread]]] = []
+"""Calls that hung, with the threads they left: the rest of the kata is not graded while they run."""
+
+
+def still_stuck() -> str | None:
+    """The first earlier call whose threads are still stuck in the learner's code, if any."""
+    for called, threads in _stuck:
+        if any(t.is_alive() for t in threads):
+            return called
+    return None
+
 
 @dataclass
 class Outcome:
@@ -67,7 +78,7 @@ def run(
         start = time.perf_counter()
         try:
             outcome.value = fn(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - the learner's SystemExit is an outcome too
+        except BaseException as exc:
             outcome.error = exc
         finally:
             outcome.elapsed = time.perf_counter() - start
@@ -78,6 +89,7 @@ def run(
     if snapshot_at is not None and not done.wait(snapshot_at):
         outcome.snapshot = stacks(submission, _started_since(before, runner))
     if not done.wait(max(0.0, deadline - (snapshot_at or 0.0))):
+        _stuck.append((called, _started_since(before, runner)))
         raise failure(
             on_hang or f"{called} did not return within {deadline:g} s.",
             called=called if on_hang else None,
@@ -111,7 +123,7 @@ def unexpected(submission: Submission, outcome: Outcome) -> ClaimFailed:
 
 
 def _started_since(before: set[threading.Thread], runner: threading.Thread) -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t not in before and t.is_alive() or t is runner]
+    return [t for t in threading.enumerate() if (t not in before and t.is_alive()) or t is runner]
 
 
 def stacks(submission: Submission, threads: Iterable[threading.Thread]) -> list[str]:

@@ -162,8 +162,13 @@ def _deadlock_cycle(
     """[(thread, id of the lock it waits for)]; DPOR numbers its locks, so a seeded random search
     (which reports real object ids) is run once more to learn which of the learner's locks they are."""
     again = frontrun.explore_random(
-        setup=make, threads=list(workers.values()), invariant=check, seed=0, max_attempts=60,
-        reproduce_on_failure=0, total_timeout=10.0,
+        setup=make,
+        threads=list(workers.values()),
+        invariant=check,
+        seed=0,
+        max_attempts=60,
+        reproduce_on_failure=0,
+        total_timeout=10.0,
     )
     named = again.explanation or ""
     if again.property_holds is False and named.startswith("Deadlock"):
@@ -205,4 +210,4 @@ def lock_names(root: object, name: str, depth: int = 3) -> dict[int, str]:
 
 def _is_lock(value: object) -> bool:
     kind = type(value).__name__
-    return any(word in kind for word in ("Lock", "Condition", "Semaphore"))
+    return any(word in kind.lower() for word in ("lock", "condition", "semaphore"))

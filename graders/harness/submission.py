@@ -36,7 +36,7 @@ class Submission:
         if self._module is None and self._import_error is None:
             try:
                 self._module = _load(self.path, _module_name(self.path))
-            except BaseException as exc:  # noqa: BLE001 - SystemExit at import is the learner's too
+            except BaseException as exc:
                 self._import_error = self._describe_import_failure(exc)
         if self._module is None:
             raise failure(self._import_error or f"{self.display} could not be imported.")

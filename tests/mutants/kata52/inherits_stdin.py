@@ -1,4 +1,4 @@
-"""Leaves stdin unset when there is no input, so the child inherits the caller's stdin and can sit waiting on it
+"""Leaves stdin unset when there is no input, so the child inherits the caller's stdin.
 
 expect-fail: test_run_gives_the_child_an_empty_stdin
 expect-words: stdin

@@ -1,4 +1,4 @@
-"""Joins the arguments into one command string for the shell, so spaces, $HOME, ; and * are interpreted instead of reaching the child literally
+"""Joins the arguments into one shell command string, so spaces, $HOME, ; and * get interpreted.
 
 expect-fail: test_run_passes_arguments_literally_without_a_shell
 expect-words: shell

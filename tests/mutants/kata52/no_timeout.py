@@ -1,4 +1,4 @@
-"""Never passes the timeout on, so a child that never exits blocks the call forever
+"""Never passes the timeout on, so a child that never exits blocks the call forever.
 
 expect-fail: test_run_kills_and_reaps_the_child_at_the_timeout
 expect-words: timeout

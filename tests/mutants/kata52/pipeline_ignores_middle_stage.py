@@ -1,4 +1,4 @@
-"""Checks only the last stage's exit status, so a failing first or middle stage goes unnoticed
+"""Checks only the last stage's exit status, so a failing middle stage goes unnoticed.
 
 expect-fail: test_pipeline_raises_for_the_first_failing_stage
 expect-words: stage

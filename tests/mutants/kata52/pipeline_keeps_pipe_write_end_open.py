@@ -1,4 +1,4 @@
-"""Never closes the parent's copy of each stage's stdout write end, so no stage after the first (nor the parent) ever sees end-of-file and the pipeline runs into its timeout
+"""Never closes the parent's copy of each stage's stdout write end, so no stage sees end-of-file.
 
 expect-fail: test_pipeline_feeds_each_stage_into_the_next
 expect-words: timeoutexpired

@@ -1,4 +1,4 @@
-"""Treats a pipeline of no stages as the identity and returns the data, instead of raising ValueError
+"""Treats a pipeline of no stages as the identity and returns the data instead of raising.
 
 expect-fail: test_pipeline_of_no_stages_is_a_value_error
 expect-words: valueerror

@@ -1,4 +1,4 @@
-"""Runs the stages one after another, each to completion with the previous stage's whole output as its input, instead of all at the same time with the data streaming through
+"""Runs the stages one after another, each on the previous stage's whole output.
 
 expect-fail: test_pipeline_runs_every_stage_at_the_same_time
 expect-words: at the same time

@@ -1,4 +1,4 @@
-"""Checks the stages from the last one back (as bash's pipefail reports), so it raises for the last failing stage instead of the first
+"""Checks the stages from the last one back, like bash's pipefail, so it reports the last failure.
 
 expect-fail: test_pipeline_raises_for_the_first_failing_stage
 expect-words: first

@@ -1,4 +1,4 @@
-"""On timeout kills and reaps only the first stage, trusting the others to exit at end-of-file, so a stage that is busy or sleeping goes on running
+"""On timeout kills and reaps only the first stage, trusting the rest to exit at end-of-file.
 
 expect-fail: test_pipeline_kills_and_reaps_every_stage_at_the_timeout
 expect-words: still running

@@ -1,4 +1,4 @@
-"""Writes all of the data into the first stage before it starts reading the last stage's output, so once the pipes in between are full every process waits on another forever
+"""Writes all the data into the first stage before reading any output from the last.
 
 expect-fail: test_pipeline_moves_16_mb_without_deadlock
 expect-words: deadlock

@@ -1,4 +1,4 @@
-"""Collects the results with as_completed, so they come back in the order the children finished instead of the order of the commands
+"""Collects the results with as_completed, so they come back in the order the children finished.
 
 expect-fail: test_run_all_returns_results_in_the_order_of_commands
 expect-words: order

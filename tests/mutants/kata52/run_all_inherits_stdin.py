@@ -1,4 +1,4 @@
-"""Starts the children of run_all without stdin=DEVNULL, so each inherits the caller's stdin (unlike run) and can sit waiting on it
+"""Starts run_all's children without stdin=DEVNULL, so each inherits the caller's stdin.
 
 expect-fail: test_run_all_runs_each_command_as_run_does
 expect-words: stdin

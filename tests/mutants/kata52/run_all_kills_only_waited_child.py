@@ -1,4 +1,4 @@
-"""At the deadline kills and reaps only the child it was waiting on, and leaves the other children of the batch running
+"""At the deadline kills and reaps only the child it was waiting on, not the others.
 
 expect-fail: test_run_all_kills_and_reaps_every_child_at_the_deadline
 expect-words: still running

@@ -1,4 +1,4 @@
-"""Runs the commands one after another, waiting for each child to finish before starting the next, instead of starting them all at once
+"""Runs the commands one after another, waiting for each child before starting the next.
 
 expect-fail: test_run_all_starts_every_command_before_waiting_on_any
 expect-words: at the same time

@@ -1,4 +1,4 @@
-"""Sizes the thread pool by the number of commands without handling an empty batch, so run_all([]) raises ValueError from ThreadPoolExecutor(max_workers=0)
+"""Sizes the thread pool by len(commands), so run_all([]) fails on max_workers=0.
 
 expect-fail: test_run_all_of_nothing_is_an_empty_list
 expect-words: valueerror

@@ -1,4 +1,4 @@
-"""Gives every child the full timeout while waiting on them in turn, so the batch as a whole can run far past its one deadline
+"""Gives every child the full timeout while waiting on them in turn, so the waits add up.
 
 expect-fail: test_run_all_has_one_deadline_for_the_whole_batch
 expect-words: one deadline

@@ -1,4 +1,4 @@
-"""Always gives the child an empty stdin and never passes `input` on, so the child never sees the text it was given
+"""Always gives the child an empty stdin and never passes `input` on to it.
 
 expect-fail: test_run_writes_input_to_the_child
 expect-words: input

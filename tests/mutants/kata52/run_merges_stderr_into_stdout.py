@@ -1,4 +1,4 @@
-"""Sends stderr into stdout (stderr=STDOUT), so the two streams come back mixed in one string instead of separately
+"""Sends stderr into stdout (stderr=STDOUT), so the two streams come back mixed together.
 
 expect-fail: test_run_captures_stdout_and_stderr_separately_as_text
 expect-words: stderr

@@ -1,4 +1,4 @@
-"""Passes check=True, so a child that exits non-zero raises CalledProcessError instead of its status being returned
+"""Passes check=True, so a non-zero exit raises CalledProcessError instead of being returned.
 
 expect-fail: test_run_returns_a_nonzero_exit_status
 expect-words: calledprocesserror

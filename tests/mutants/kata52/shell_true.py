@@ -1,4 +1,4 @@
-"""Adds shell=True to the call, so /bin/sh runs the first argument as a command line instead of the program getting its arguments directly
+"""Adds shell=True, so /bin/sh runs the first argument as a command line and the rest never reach it.
 
 expect-fail: test_run_passes_arguments_literally_without_a_shell
 expect-words: shell

@@ -1,4 +1,4 @@
-"""Lets communicate(timeout=...) raise TimeoutExpired straight out of run, without killing the child, which goes on running
+"""Lets communicate(timeout=...) raise TimeoutExpired without killing the child.
 
 expect-fail: test_run_kills_and_reaps_the_child_at_the_timeout
 expect-words: still running

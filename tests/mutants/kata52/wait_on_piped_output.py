@@ -1,4 +1,4 @@
-"""Calls wait() on a child whose stdout and stderr are pipes and reads them only afterwards, so a child with more output than a pipe holds blocks forever and so does the wait
+"""Calls wait() before reading the stdout and stderr pipes, so a chatty child blocks on a full pipe.
 
 expect-fail: test_run_reads_megabytes_on_both_streams_without_deadlock
 expect-words: deadlock

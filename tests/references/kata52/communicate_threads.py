@@ -11,9 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 
-def _finish(
-    proc: subprocess.Popen[str], input: str | None, deadline: float
-) -> subprocess.CompletedProcess[str]:
+def _finish(proc: subprocess.Popen[str], input: str | None, deadline: float) -> subprocess.CompletedProcess[str]:
     try:
         stdout, stderr = proc.communicate(input, timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:

@@ -115,9 +115,7 @@ def pipeline(commands: Sequence[Sequence[str]], data: bytes, *, timeout: float) 
     procs: list[subprocess.Popen[bytes]] = []
     for command in commands:
         down_r, down_w = os.pipe()
-        procs.append(
-            subprocess.Popen(list(command), stdin=upstream, stdout=down_w, stderr=subprocess.DEVNULL)
-        )
+        procs.append(subprocess.Popen(list(command), stdin=upstream, stdout=down_w, stderr=subprocess.DEVNULL))
         os.close(upstream)  # the parent's copies of this stage's ends
         os.close(down_w)
         upstream = down_r

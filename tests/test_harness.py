@@ -1,0 +1,196 @@
+"""Unit tests of the harness: each module does its one job, and says so in the learner's terms."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from graders.harness import children, deadline, interleave, messages
+from graders.harness.inflight import CallLog, Rendezvous
+from graders.harness.submission import Submission
+
+
+def module(tmp_path: Path, source: str, name: str = "learner_file") -> Submission:
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(source))
+    return Submission(path)
+
+
+# ---------------------------------------------------------------- messages
+
+
+def test_a_message_never_exceeds_twelve_lines_and_names_the_item():
+    messages.context.number, messages.context.item = 54, "Use Lock to Prevent Data Races in Threads"
+    text = str(
+        messages.failure(
+            "It broke.",
+            called="f()",
+            contract="it works",
+            evidence=[f"line {i}" for i in range(40)],
+            idea="use a lock",
+        )
+    )
+    assert len(text.splitlines()) == messages.MAX_LINES
+    assert "more lines" in text and "Item 54: Use Lock" in text and text.startswith("It broke.")
+
+
+# ---------------------------------------------------------------- submission
+
+
+def test_a_missing_name_is_one_sentence_naming_the_file_and_the_name(tmp_path):
+    learner = module(tmp_path, "def run(): pass\n")
+    with pytest.raises(messages.ClaimFailed, match=r"learner_file.py has no `run_all`") as caught:
+        learner.get("run_all")
+    assert len(str(caught.value).splitlines()) <= 2
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("def f(:\n", "syntax error at line 1"),
+        ("import sys\nsys.exit(0)\n", "called sys.exit()"),
+        ("raise RuntimeError('boom')\n", "raised RuntimeError: boom while being imported (import_fails"),
+    ],
+)
+def test_an_import_failure_is_reported_by_every_claim(tmp_path, source, words):
+    learner = module(tmp_path, source, "import_fails")
+    for _ in range(2):
+        with pytest.raises(messages.ClaimFailed, match=re.escape(words)):
+            learner.get("f")
+
+
+def test_a_fresh_copy_is_a_separate_module(tmp_path):
+    learner = module(tmp_path, "import threading\nLOCK = threading.Lock()\n")
+    assert learner.load_fresh().LOCK is not learner.get("LOCK")
+
+
+# ---------------------------------------------------------------- deadline
+
+
+def test_a_hang_fails_with_the_stuck_line_of_every_thread(tmp_path):
+    learner = module(
+        tmp_path,
+        """
+        import threading
+        def hang():
+            worker = threading.Thread(target=threading.Event().wait, daemon=True)
+            worker.start()
+            threading.Event().wait(30)
+    """,
+    )
+    with pytest.raises(messages.ClaimFailed) as caught:
+        deadline.run(learner, learner.get("hang"), called="hang()", deadline=0.3)
+    text = str(caught.value)
+    assert "hang() did not return within 0.3 s" in text
+    assert "your call: stuck at learner_file.py:6 `threading.Event().wait(30)`" in text
+    assert "not in your code (in threading.wait)" in text
+
+
+def test_the_stub_says_not_implemented_yet_with_the_qualified_name(tmp_path):
+    learner = module(tmp_path, "class Bank:\n    def transfer(self):\n        raise NotImplementedError\n")
+    with pytest.raises(messages.ClaimFailed, match=r"not implemented yet: Bank\.transfer"):
+        deadline.run(learner, learner.get("Bank")().transfer, called="transfer()", deadline=5)
+
+
+def test_threads_started_by_learner_code_are_not_daemons_by_default(tmp_path):
+    learner = module(tmp_path, "import threading\ndef start():\n    return threading.Thread(target=print).daemon\n")
+    assert deadline.run(learner, learner.get("start"), called="start()", deadline=5).value is False
+
+
+# ---------------------------------------------------------------- inflight
+
+
+def test_a_rendezvous_opens_only_when_all_parties_are_in_flight():
+    gate, log = Rendezvous(3, timeout=5.0), CallLog()
+
+    def call(label: str) -> None:
+        with log.record(label):
+            gate.wait()
+
+    threads = [threading.Thread(target=call, args=(f"c{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gate.opened and log.max_in_flight == 3
+    assert len(log.timeline()) == 4
+
+
+def test_a_rendezvous_breaks_for_everyone_once_one_waiter_gives_up():
+    gate = Rendezvous(2, timeout=0.1)
+    assert gate.wait() is False and gate.wait() is False
+    assert not gate.opened and gate.most_waiting == 1
+
+
+# ---------------------------------------------------------------- children
+
+
+def test_a_killed_child_that_is_not_reaped_is_a_zombie():
+    with children.watch() as watch:
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        child.kill()
+        for _ in range(200):
+            left = watch.left_behind()
+            if left and left[0].zombie:
+                break
+            threading.Event().wait(0.01)
+        assert [c.pid for c in left] == [child.pid] and "never reaped" in left[0].describe()
+        child.wait()
+        assert watch.left_behind() == []
+    assert watch.spawned[0].args[:2] == [sys.executable, "-c"]
+
+
+# ---------------------------------------------------------------- interleave
+
+
+COUNTERS = """
+    import threading
+    class Racy:
+        def __init__(self):
+            self.count = 0
+        def increment(self):
+            self.count += 1
+    class Locked:
+        def __init__(self):
+            self.count = 0
+            self.lock = threading.Lock()
+        def increment(self):
+            with self.lock:
+                self.count += 1
+"""
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("Racy", "violated"), ("Locked", "holds")])
+def test_forced_interleavings_find_a_lost_update_every_time(tmp_path, kind, expected):
+    learner = module(tmp_path, COUNTERS, f"counters_{kind.lower()}")
+    for _ in range(3):
+        with interleave.patched(learner) as fresh:
+            finding = interleave.explore(
+                fresh,
+                setup=lambda m: getattr(m, kind)(),
+                workers={
+                    "increment() #1": lambda c: c.increment(),
+                    "increment() #2": lambda c: c.increment(),
+                },
+                invariant=lambda c: None if c.count == 2 else f"count is {c.count}",
+            )
+        assert finding.kind == expected
+    if expected == "violated":
+        assert finding.violation == "count is 1"
+        assert any("increment() #1 |" in line and "self.count += 1" in line for line in finding.evidence)
+
+
+def test_locks_are_named_by_their_path_from_the_state():
+    class Bank:
+        def __init__(self) -> None:
+            self._locks = {"a": threading.Lock(), "b": threading.Lock()}
+
+    bank = Bank()
+    names = interleave.lock_names(bank, "bank")
+    assert names[id(bank._locks["b"])] == "bank._locks['b']"

@@ -1,0 +1,1 @@
+"""Command-line tools around the graders: the scoreboard and what builds on it."""

@@ -1,0 +1,182 @@
+"""Grade one kata in a process of its own, under the kata's time budget, and read its verdicts.
+
+The grading process is pytest running the kata's grader with the results plugin; this module never
+imports the learner's code.  Whatever the submission does (hang, crash, ``os._exit``, print), the
+process ends by the budget, and the verdict comes from the JSON records it left, never from its
+output: a kata passes only when every collected claim reported "passed" and the session finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graders.manifest import ROOT, Kata
+
+OUTPUT_TAIL = 2000
+"""Characters of the grading process's own output kept for the report when it ends abnormally."""
+
+
+@dataclass
+class Claim:
+    id: str
+    name: str
+    task: int | None
+    status: str
+    """``passed``, ``failed`` (the submission's fault), ``error`` (the grader's) or ``not run``."""
+    message: str = ""
+    duration: float = 0.0
+
+
+@dataclass
+class KataResult:
+    number: int
+    slug: str
+    title: str
+    points: int
+    submission: str
+    status: str
+    """``passed``, ``failed`` or ``not built``."""
+    claims: list[Claim] = field(default_factory=list)
+    duration: float = 0.0
+    reason: str = ""
+    """Why the grading process ended abnormally, if it did (budget, crash, early exit)."""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def claims_passed(self) -> int:
+        return sum(c.status == "passed" for c in self.claims)
+
+    @property
+    def score(self) -> int:
+        return self.points if self.passed else 0
+
+    def first_failure(self) -> Claim | None:
+        return next((c for c in self.claims if c.status != "passed"), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **{k: v for k, v in asdict(self).items() if k != "claims"},
+            "score": self.score,
+            "claims_passed": self.claims_passed,
+            "claims_total": len(self.claims),
+            "claims": [asdict(c) for c in self.claims],
+        }
+
+
+def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = None) -> KataResult:
+    """Grade ``submission`` (default: the learner's file for ``kata``) in a fresh process."""
+    path = (submission or kata.stub).resolve()
+    shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    result = KataResult(kata.number, kata.slug, kata.title, kata.points, shown, "failed")
+    if not kata.built:
+        result.status, result.reason = "not built", kata.not_built_reason()
+        return result
+    if not path.is_file():
+        result.reason = f"{shown} does not exist."
+        return result
+    limit = budget if budget is not None else kata.budget
+    with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
+        records_path, output_path = Path(scratch, "results.jsonl"), Path(scratch, "output.txt")
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(kata.grader),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--results-json",
+            str(records_path),
+            "--submission",
+            str(path),
+        ]
+        start = time.monotonic()
+        with output_path.open("wb") as output:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+            )
+            try:
+                exit_status: int | None = process.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                exit_status = None
+            _kill_group(process)
+        result.duration = round(time.monotonic() - start, 2)
+        records = _read_records(records_path)
+        tail = output_path.read_bytes()[-OUTPUT_TAIL:].decode(errors="replace")
+    _judge(result, records, exit_status, limit, tail)
+    return result
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """End the grading process and everything it started (the learner's children included)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _read_records(path: Path) -> list[dict[str, Any]]:
+    records = []
+    if path.exists():
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue
+    return records
+
+
+def _judge(result: KataResult, records: list[dict[str, Any]], exit_status: int | None, limit: float, tail: str) -> None:
+    collected = next((r["claims"] for r in records if r.get("event") == "collected"), None)
+    verdicts = {r["id"]: r for r in records if r.get("event") == "claim"}
+    started = [r["id"] for r in records if r.get("event") == "start"]
+    finished = any(r.get("event") == "finished" for r in records)
+    if exit_status is None:
+        result.reason = f"grading ran past the kata's budget of {limit:g} s and was stopped"
+    elif not finished:
+        result.reason = f"the grading process ended early (exit status {exit_status}) before every claim ran"
+    if collected is None:
+        result.reason = result.reason or "the grader collected no claims"
+        result.reason += f"\n{tail.strip()}" if tail.strip() else ""
+        return
+    for claim in collected:
+        verdict = verdicts.get(claim["id"])
+        if verdict is not None:
+            result.claims.append(
+                Claim(
+                    claim["id"],
+                    claim["name"],
+                    claim.get("task"),
+                    verdict["status"],
+                    verdict.get("message", ""),
+                    verdict.get("duration", 0.0),
+                )
+            )
+        else:
+            interrupted = claim["id"] in started
+            message = (
+                f"this claim was running when {result.reason}"
+                if interrupted and result.reason
+                else "not run: " + (result.reason or "the grading process stopped")
+            )
+            result.claims.append(Claim(claim["id"], claim["name"], claim.get("task"), "not run", message))
+    every_claim_passed = bool(result.claims) and all(c.status == "passed" for c in result.claims)
+    result.status = "passed" if every_claim_passed and finished and exit_status == 0 else "failed"
