@@ -1,0 +1,84 @@
+"""Grade every reference and mutant of some katas R times while a CPU hog keeps both cores busy.
+
+    python benchmarks/flips.py --kata 53 --kata 54 --repeat 20 [--hog 2] [--jobs 1]
+
+A flip is a verdict that differs from the expected one: a reference that fails, or a mutant that
+passes or fails another claim than the one it names.  Prints a table of flips per kata and the
+median and worst grading time per kata for the references (a correct submission).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from graders.manifest import kata
+from tests import corpus
+from tools.grading import grade
+
+
+def hog(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def verdict_is_right(item: corpus.Labelled, expect_pass: bool) -> tuple[bool, float, str]:
+    result = grade(item.kata, item.path)
+    if expect_pass:
+        failed = result.first_failure()
+        return result.passed, result.duration, "" if result.passed else (failed.name if failed else result.reason)
+    claim = next((c for c in result.claims if c.name == item.claim), None)
+    right = claim is not None and claim.status == "failed" and all(w in claim.message.lower() for w in item.words)
+    return right, result.duration, "" if right else f"{item.claim}: {claim.status if claim else 'missing'}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kata", action="append", required=True, help="kata number; repeat for more")
+    parser.add_argument("--repeat", type=int, default=20, help="repetitions of every submission (default 20)")
+    parser.add_argument("--hog", type=int, default=2, help="busy processes to run meanwhile (default 2)")
+    parser.add_argument("--jobs", type=int, default=1, help="grades at once (default 1)")
+    args = parser.parse_args()
+    numbers = {kata(n).number for n in args.kata}
+    work = [(r, True) for r in corpus.references() if r.kata.number in numbers]
+    work += [(m, False) for m in corpus.mutants() if m.kata.number in numbers]
+    hogs = [multiprocessing.Process(target=hog, args=(10**6,), daemon=True) for _ in range(args.hog)]
+    for process in hogs:
+        process.start()
+    flips: dict[int, list[str]] = defaultdict(list)
+    times: dict[int, list[float]] = defaultdict(list)
+    runs: dict[int, int] = defaultdict(int)
+    try:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            for _ in range(args.repeat):
+                for (item, expect_pass), (right, duration, why) in zip(
+                    work, pool.map(lambda w: verdict_is_right(*w), work), strict=True
+                ):
+                    runs[item.kata.number] += 1
+                    if expect_pass:
+                        times[item.kata.number].append(duration)
+                    if not right:
+                        flips[item.kata.number].append(f"{item.path.name} ({why})")
+    finally:
+        for process in hogs:
+            process.terminate()
+    print(f"{'kata':>4}  {'grades':>6}  {'flips':>5}  {'median s':>8}  {'worst s':>7}   (references' grading time)")
+    for number in sorted(numbers):
+        t = times[number]
+        print(f"{number:>4}  {runs[number]:>6}  {len(flips[number]):>5}  {statistics.median(t):>8.2f}  {max(t):>7.2f}")
+        for flip in flips[number]:
+            print(f"      flip: {flip}")
+    return 1 if any(flips.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
