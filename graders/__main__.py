@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from graders import PYTEST_OPTIONS
 from graders.manifest import kata
 
 
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
         print(entry.not_built_reason(), file=sys.stderr)
         return 1
     print(f"Kata {entry.number} · {entry.title} (Item {entry.number}: {entry.item})")
-    return int(pytest.main([str(entry.grader), "-p", "no:cacheprovider", "-q", *argv[1:]]))
+    return int(pytest.main([str(entry.grader), *PYTEST_OPTIONS, "-q", *argv[1:]]))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graders import PYTEST_OPTIONS
 from graders.manifest import ROOT, Kata
 
 OUTPUT_TAIL = 2000
@@ -90,19 +91,8 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
     limit = budget if budget is not None else kata.budget
     with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
         records_path, output_path = Path(scratch, "results.jsonl"), Path(scratch, "output.txt")
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(kata.grader),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--results-json",
-            str(records_path),
-            "--submission",
-            str(path),
-        ]
+        command = [sys.executable, "-m", "pytest", str(kata.grader), "-q", *PYTEST_OPTIONS]
+        command += ["--results-json", str(records_path), "--submission", str(path)]
         start = time.monotonic()
         with output_path.open("wb") as output:
             process = subprocess.Popen(

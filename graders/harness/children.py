@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -74,9 +75,18 @@ class ChildWatch:
     before: set[int] = field(default_factory=set)
     spawned: list[Spawn] = field(default_factory=list)
 
-    def left_behind(self) -> list[Child]:
-        """Children that did not exist before the block and still exist (running or zombie)."""
-        return [c for pid, c in sorted(children().items()) if pid not in self.before]
+    def left_behind(self, settle: float = 0.0) -> list[Child]:
+        """Children that did not exist before the block and still exist (running or zombie).
+
+        With ``settle``, wait up to that long for children that were just killed to become zombies
+        or disappear (the kernel takes a few milliseconds), so the report says which they are.
+        """
+        end = time.monotonic() + settle
+        while True:
+            left = [c for pid, c in sorted(children().items()) if pid not in self.before]
+            if all(c.zombie for c in left) or time.monotonic() >= end:
+                return left
+            time.sleep(0.01)
 
 
 _watches: list[ChildWatch] = []
