@@ -28,7 +28,10 @@ ONE_DEADLINE_MARGIN = 0.6
 """The margin of the one-deadline claim: below the 1 s by which waits-per-child overrun it."""
 GIVE_UP = 4.0
 """Seconds past ``timeout`` after which a call that has not returned is a hang."""
-MEET_WAIT = 3.0
+ORDER_GAP = 0.25
+"""Seconds between one child's exit and the next one's, when they finish in reverse order: wider
+than the delay with which a loaded machine wakes the thread that collects a child."""
+MEET_WAIT = 2.0
 """How long a child waits at the rendezvous for the others before giving up."""
 
 SAY_ARGV = "import json, os, sys; print(json.dumps({'argv': sys.argv[1:], 'ppid': os.getppid()}))"
@@ -60,9 +63,10 @@ MEET = (
 FINISH_AFTER = (
     "import os, sys, time\n"
     "folder, me, after = sys.argv[1], sys.argv[2], sys.argv[3]\n"
-    "end = time.monotonic() + 5\n"
+    "end = time.monotonic() + 3\n"
     "while after != '-' and not os.path.exists(os.path.join(folder, after)) and time.monotonic() < end:"
     " time.sleep(0.005)\n"
+    f"time.sleep({ORDER_GAP} if after != '-' else 0)\n"
     "open(os.path.join(folder, me), 'w').close(); print(me)"
 )
 SLEEP_THEN_MARK = "import sys, time; time.sleep(float(sys.argv[1])); open(sys.argv[2], 'w').close()"
@@ -127,6 +131,12 @@ def check_no_shell(
         seen = json.loads(result.stdout)
     except ValueError:
         seen = None
+    if not shells and seen is None and list(result.args) != command:
+        raise failure(
+            f"{what}'s result for {show(command)} holds the output of another command "
+            f"({show(list(result.args))}): results come back in the order of the commands.",
+            idea="build the results from the list of Popen objects, in the order of commands",
+        )
     if shells or seen is None or seen["argv"] != command[3:] or seen["ppid"] != os.getpid():
         evidence = [f"started: {short_repr(' '.join(shells[0].args), 90)}"] if shells else []
         evidence.append(f"the child saw argv {seen['argv']!r}" if seen else f"the child printed {result.stdout!r}")
@@ -395,7 +405,7 @@ def test_run_all_starts_every_command_before_waiting_on_any(learner, tmp_path):
         raise failure(
             "The children did not run at the same time: each waits for the other two to arrive, and "
             "they came one after another.",
-            called="run_all([MEET, MEET, MEET], timeout=10): each child waits up to 3 s for the others",
+            called="run_all([MEET, MEET, MEET], timeout=10): each child waits up to 2 s for the others",
             contract="start every command before waiting on any",
             evidence=[f"{report}" for report in reports],
             idea="create every Popen first, then wait for them",
@@ -487,9 +497,9 @@ def test_pipeline_feeds_each_stage_into_the_next(learner):
             learner.pipeline,
             [py(UPPER), py(REVERSE_LINES)],
             b"one\ntwo\n",
-            timeout=10.0,
+            timeout=5.0,
             called="pipeline([UPPER, REVERSE_LINES], b'one\\ntwo\\n')",
-            deadline=10.0 + GIVE_UP,
+            deadline=5.0 + GIVE_UP,
         )
     )
     if value != b"TWO\nONE\n":
@@ -508,9 +518,9 @@ def test_pipeline_runs_every_stage_at_the_same_time(learner, tmp_path):
             learner.pipeline,
             stages,
             b"data\n",
-            timeout=10.0,
-            called="pipeline([MEET] * 3, b'data\\n', timeout=10)",
-            deadline=10.0 + GIVE_UP,
+            timeout=5.0,
+            called="pipeline([MEET] * 3, b'data\\n', timeout=5)",
+            deadline=5.0 + GIVE_UP,
         )
     )
     reports = value.decode(errors="replace").splitlines()[1:] if isinstance(value, bytes) else []
@@ -518,7 +528,7 @@ def test_pipeline_runs_every_stage_at_the_same_time(learner, tmp_path):
         raise failure(
             "The stages did not run at the same time: each waits for the other two to start, and they "
             "ran one after another.",
-            called="pipeline([MEET, MEET, MEET], b'data\\n', timeout=10): each stage waits up to 3 s for the others",
+            called="pipeline([MEET, MEET, MEET], b'data\\n', timeout=5): each stage waits up to 2 s for the others",
             contract="all stages run at the same time; data streams through",
             evidence=reports or [f"pipeline returned {short_repr(value)}"],
             idea="start every stage with Popen first, wiring stdout of one to stdin of the next, then feed it",
@@ -560,16 +570,16 @@ def test_pipeline_raises_for_the_first_failing_stage(learner):
         learner.pipeline,
         middle,
         b"data",
-        timeout=10.0,
+        timeout=5.0,
         called="pipeline([COPY, FAIL 3, COPY], b'data')",
-        deadline=10.0 + GIVE_UP,
+        deadline=5.0 + GIVE_UP,
     )
     idea = "after the last stage, wait for every stage and raise CalledProcessError for the first non-zero one"
     if not isinstance(outcome.error, subprocess.CalledProcessError):
         got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
         raise failure(
             f"A failing middle stage was ignored: pipeline {got} although stage 2 of 3 exited with status 3.",
-            called="pipeline([COPY, FAIL 3, COPY], b'data', timeout=10)",
+            called="pipeline([COPY, FAIL 3, COPY], b'data', timeout=5)",
             contract="if a stage exits non-zero, raise CalledProcessError for the first such stage in order",
             idea=idea,
         )
@@ -578,9 +588,9 @@ def test_pipeline_raises_for_the_first_failing_stage(learner):
         learner.pipeline,
         two,
         b"data",
-        timeout=10.0,
+        timeout=5.0,
         called="pipeline([COPY, FAIL 3, COPY, FAIL 4], b'data')",
-        deadline=10.0 + GIVE_UP,
+        deadline=5.0 + GIVE_UP,
     )
     error = outcome.error
     if not isinstance(error, subprocess.CalledProcessError) or error.returncode != 3 or list(error.cmd) != two[1]:
@@ -592,7 +602,7 @@ def test_pipeline_raises_for_the_first_failing_stage(learner):
         raise failure(
             f"pipeline raised {got}; the first failing stage in order is stage 2 (FAIL 3): "
             "CalledProcessError(returncode=3, cmd=that stage's command).",
-            called="pipeline([COPY, FAIL 3, COPY, FAIL 4], b'data', timeout=10)",
+            called="pipeline([COPY, FAIL 3, COPY, FAIL 4], b'data', timeout=5)",
             idea=idea,
         )
 

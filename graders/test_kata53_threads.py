@@ -25,6 +25,9 @@ GIVE_UP = 3.0
 SLOW = 0.5
 """How long a slow fetch runs on after another one raised (a fetch_all that re-raises at once does
 so within milliseconds)."""
+ORDER_GAP = 0.1
+"""Seconds between one fetch's return and the next one's when they finish in reverse order: wider
+than the delay with which a loaded machine runs the thread that stores a result."""
 HUNG_TIMEOUT = 0.3
 """The ``timeout`` given to fetch_all in the claims where one fetch never returns."""
 
@@ -118,7 +121,7 @@ def test_fetch_all_of_nothing_is_an_empty_list(learner):
 @pytest.mark.task(1)
 def test_every_fetch_is_in_flight_at_the_same_time(learner):
     urls = [f"u{i}" for i in range(5)]
-    gate = Rendezvous(len(urls), timeout=3.0)
+    gate = Rendezvous(len(urls), timeout=2.0)
 
     def meet(url: str) -> str:
         gate.wait()
@@ -147,7 +150,8 @@ def test_results_come_back_in_the_order_of_urls(learner):
     def last_first(url: str) -> str:
         position = urls.index(url)
         if position + 1 < len(urls):
-            finished[urls[position + 1]].wait(3.0)  # u3 finishes first, then u2, ...
+            finished[urls[position + 1]].wait(1.0)  # u3 finishes first, then u2, ...
+            finished[url].wait(ORDER_GAP)  # time for the next URL's thread to store its result
         finished[url].set()
         return f"page {url}"
 

@@ -118,4 +118,8 @@ def write_json(results: list[KataResult], target: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the board piped into `head`: stop quietly, as json.tool does
+        sys.stderr.close()
+        sys.exit(1)
