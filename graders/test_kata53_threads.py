@@ -16,6 +16,7 @@ import pytest
 
 from graders.harness import leaks
 from graders.harness.inflight import CallLog, Rendezvous
+from graders.harness.lockstep import Lockstep
 from graders.harness.messages import failure, short_repr
 
 MARGIN = 1.0
@@ -184,6 +185,41 @@ def test_duplicate_urls_are_fetched_once_per_occurrence(learner):
             f"several times is fetched once per occurrence (expected {[u * 2 for u in urls]}).",
             called=called(urls, 30.0) + " where fetch(url) returns url * 2",
             idea="one thread per position in urls, not per distinct URL",
+        )
+
+
+@pytest.mark.task(1)
+def test_no_result_is_lost_when_threads_switch_at_every_step(learner):
+    # The fetches meet at a rendezvous and return together; then the threads take turns at every
+    # bytecode of the learner's file, so shared state updated without a lock loses an update.
+    urls = [f"u{i}" for i in range(6)]
+    gate = Rendezvous(len(urls), timeout=5.0)
+
+    def meet(url: str) -> str:
+        gate.wait()
+        return f"page {url}"
+
+    timeout = 3.0
+    call = called(urls, timeout) + ", the threads switching at every bytecode of your code"
+    with web(meet) as fake, Lockstep(learner.submission) as scheduler:
+        outcome = learner.run(learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=timeout + GIVE_UP)
+        gate.abort()
+    if scheduler.handovers == 0:
+        raise RuntimeError("grader error: the scheduler forced no thread switch in the learner's code")
+    expected = [f"page {url}" for url in urls]
+    if outcome.value != expected:
+        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        raise failure(
+            f"An update was lost: every fetch returned at once, but with the threads taking turns at every "
+            f"step fetch_all {got}. Shared state (a counter, a list, a dict) changed by several threads "
+            "without a lock lost a write.",
+            called=call,
+            contract="fetch_all returns every result, however the threads are scheduled",
+            evidence=[
+                f"{scheduler.handovers} forced thread switches in your code; all {len(urls)} fetches returned",
+                *fake.log.timeline(until=outcome.elapsed),
+            ],
+            idea="give each thread its own slot (results[i] = ...), or guard shared counters with a threading.Lock",
         )
 
 

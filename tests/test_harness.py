@@ -13,6 +13,7 @@ import pytest
 
 from graders.harness import children, deadline, interleave, messages
 from graders.harness.inflight import CallLog, Rendezvous
+from graders.harness.lockstep import Lockstep
 from graders.harness.submission import Submission
 
 
@@ -194,3 +195,37 @@ def test_locks_are_named_by_their_path_from_the_state():
     bank = Bank()
     names = interleave.lock_names(bank, "bank")
     assert names[id(bank._locks["b"])] == "bank._locks['b']"
+
+
+# ---------------------------------------------------------------- lockstep
+
+COUNTDOWNS = """
+    import threading
+    def count_down(parties, meet, locked):
+        state = {"left": parties}
+        lock = threading.Lock()
+        def work():
+            meet()
+            if locked:
+                with lock:
+                    state["left"] -= 1
+            else:
+                state["left"] -= 1
+        threads = [threading.Thread(target=work) for _ in range(parties)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return state["left"]
+"""
+
+
+@pytest.mark.parametrize(("locked", "left"), [(False, "lost"), (True, 0)])
+def test_lockstep_makes_threads_the_learner_starts_lose_an_unguarded_update_every_time(tmp_path, locked, left):
+    learner = module(tmp_path, COUNTDOWNS, f"countdown_{locked}")
+    for _ in range(3):
+        gate = Rendezvous(4, timeout=5.0)
+        with Lockstep(learner) as scheduler:
+            outcome = deadline.run(learner, learner.get("count_down"), 4, gate.wait, locked, called="c", deadline=20)
+        assert scheduler.handovers > 0
+        assert (outcome.value > 0) if left == "lost" else (outcome.value == 0)

@@ -1,0 +1,97 @@
+"""Forced interleavings for threads the learner's own code starts (frontrun schedules only its own).
+
+Inside ``with Lockstep(submission):`` every thread started (the learner's call, and the threads it
+starts) runs the learner's file one bytecode at a time and hands the turn to another waiting thread
+at every instruction, round robin.  Threads that reach a read-modify-write together (a grader's
+rendezvous lines them up) therefore interleave inside it on every run, so an unguarded ``count -= 1``
+loses an update every time, not once in a thousand.  A thread that holds the turn but makes no
+progress for ``stall`` seconds (blocked in a lock or a queue, or running code outside the learner's
+file) loses it, so liveness rests on a timeout while correctness does not.
+
+Version quirks handled here: on 3.12 per-opcode events start only after some frame has asked for
+them once (and asking again crashed 3.12.1), and on 3.13 ``f_trace`` must be set before
+``f_trace_opcodes``.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import FrameType
+from typing import Any
+
+from .submission import Submission
+
+_armed = False
+
+
+def _arm_opcode_events() -> None:
+    global _armed
+    if not _armed:
+        frame = sys._getframe()
+        frame.f_trace = lambda *_: None
+        frame.f_trace_opcodes = True
+        frame.f_trace_opcodes = False
+        frame.f_trace = None
+        _armed = True
+
+
+class Lockstep:
+    """A scheduler that makes the learner's threads take turns at every bytecode of the learner's file."""
+
+    def __init__(self, submission: Submission, stall: float = 0.02) -> None:
+        self.submission = submission
+        self.stall = stall
+        self.steps = 0
+        """Instructions run under the scheduler: a claim that needed switches and saw none is a grader bug."""
+        self.handovers = 0
+        """How often the turn passed from one thread to another."""
+        self._cond = threading.Condition(threading.Lock())
+        self._holder: int | None = None
+        self._waiting: list[int] = []
+        self._progress = time.monotonic()
+
+    def _step(self) -> None:
+        me = threading.get_ident()
+        with self._cond:
+            self.steps += 1
+            if self._holder is None or self._holder == me:
+                if not self._waiting:
+                    self._holder, self._progress = me, time.monotonic()
+                    return
+                self._holder = self._waiting.pop(0)
+                self.handovers += 1
+                self._cond.notify_all()
+            self._waiting.append(me)
+            while self._holder != me:
+                self._cond.wait(self.stall)
+                stalled = time.monotonic() - self._progress > self.stall
+                if self._holder != me and stalled and self._waiting and self._waiting[0] == me:
+                    self._waiting.pop(0)
+                    self._holder = me
+            self._progress = time.monotonic()
+
+    def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "opcode":
+            self._step()
+        return self._local
+
+    def _global(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if self.submission.owns(frame.f_code.co_filename):
+            frame.f_trace = self._local  # 3.13: before f_trace_opcodes
+            frame.f_trace_opcodes = True
+            return self._local
+        return None
+
+    def __enter__(self) -> Lockstep:
+        _arm_opcode_events()
+        threading.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        threading.settrace(None)  # type: ignore[arg-type]
+        with self._cond:
+            self._holder = None
+            self._waiting.clear()
+            self._cond.notify_all()
