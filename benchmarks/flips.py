@@ -45,12 +45,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kata", action="append", required=True, help="kata number; repeat for more")
     parser.add_argument("--repeat", type=int, default=20, help="repetitions of every submission (default 20)")
+    parser.add_argument("--mutant-repeat", type=int, help="repetitions of every mutant (default: --repeat)")
     parser.add_argument("--hog", type=int, default=2, help="busy processes to run meanwhile (default 2)")
     parser.add_argument("--jobs", type=int, default=1, help="grades at once (default 1)")
     args = parser.parse_args()
     numbers = {kata(n).number for n in args.kata}
-    work = [(r, True) for r in corpus.references() if r.kata.number in numbers]
-    work += [(m, False) for m in corpus.mutants() if m.kata.number in numbers]
+    references = [(r, True) for r in corpus.references() if r.kata.number in numbers]
+    mutants = [(m, False) for m in corpus.mutants() if m.kata.number in numbers]
+    mutant_repeat = args.repeat if args.mutant_repeat is None else args.mutant_repeat
     hogs = [multiprocessing.Process(target=hog, args=(10**6,), daemon=True) for _ in range(args.hog)]
     for process in hogs:
         process.start()
@@ -59,7 +61,8 @@ def main() -> int:
     runs: dict[int, int] = defaultdict(int)
     try:
         with ThreadPoolExecutor(args.jobs) as pool:
-            for _ in range(args.repeat):
+            for round_ in range(max(args.repeat, mutant_repeat)):
+                work = (references if round_ < args.repeat else []) + (mutants if round_ < mutant_repeat else [])
                 for (item, expect_pass), (right, duration, why) in zip(
                     work, pool.map(lambda w: verdict_is_right(*w), work), strict=True
                 ):
