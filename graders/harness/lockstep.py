@@ -40,9 +40,12 @@ def _arm_opcode_events() -> None:
 class Lockstep:
     """A scheduler that makes the learner's threads take turns at every bytecode of the learner's file."""
 
-    def __init__(self, submission: Submission, stall: float = 0.02) -> None:
+    def __init__(self, submission: Submission, stall: float = 0.02, patience: float = 1.0) -> None:
         self.submission = submission
         self.stall = stall
+        """Seconds without progress after which a waiting thread takes the turn from the holder."""
+        self.patience = patience
+        """Seconds after which a waiting thread runs anyway: the scheduler never makes a hang itself."""
         self.steps = 0
         """Instructions run under the scheduler: a claim that needed switches and saw none is a grader bug."""
         self.handovers = 0
@@ -51,10 +54,13 @@ class Lockstep:
         self._holder: int | None = None
         self._waiting: list[int] = []
         self._progress = time.monotonic()
+        self._closed = False
 
     def _step(self) -> None:
         me = threading.get_ident()
         with self._cond:
+            if self._closed:
+                return
             self.steps += 1
             if self._holder is None or self._holder == me:
                 if not self._waiting:
@@ -64,12 +70,14 @@ class Lockstep:
                 self.handovers += 1
                 self._cond.notify_all()
             self._waiting.append(me)
-            while self._holder != me:
+            give_up = time.monotonic() + self.patience
+            while self._holder != me and not self._closed:
                 self._cond.wait(self.stall)
-                stalled = time.monotonic() - self._progress > self.stall
-                if self._holder != me and stalled and self._waiting and self._waiting[0] == me:
-                    self._waiting.pop(0)
-                    self._holder = me
+                now = time.monotonic()
+                if self._holder != me and (now - self._progress > self.stall or now > give_up):
+                    self._holder = me  # the holder is blocked, or outside the learner's code
+            if me in self._waiting:
+                self._waiting.remove(me)
             self._progress = time.monotonic()
 
     def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
@@ -92,6 +100,5 @@ class Lockstep:
     def __exit__(self, *exc_info: object) -> None:
         threading.settrace(None)  # type: ignore[arg-type]
         with self._cond:
-            self._holder = None
-            self._waiting.clear()
+            self._closed = True  # threads still running the learner's code go on unscheduled
             self._cond.notify_all()

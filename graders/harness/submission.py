@@ -8,6 +8,7 @@ raises is remembered and reported by every claim.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import sys
@@ -61,8 +62,8 @@ class Submission:
         return _load(self.path, f"{_module_name(self.path)}__fresh{next(_fresh_ids)}")
 
     def owns(self, filename: str) -> bool:
-        """Whether a code object's filename is the learner's file."""
-        return Path(filename).resolve() == self.path if filename else False
+        """Whether a code object's filename is the learner's file (called for every traced call)."""
+        return _resolved(filename) == self.path if filename else False
 
     def _describe_import_failure(self, exc: BaseException) -> str:
         if isinstance(exc, SyntaxError):
@@ -90,6 +91,11 @@ class Submission:
                 name = tb.tb_frame.f_code.co_qualname
             tb = tb.tb_next
         return name
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(filename: str) -> Path:
+    return Path(filename).resolve()
 
 
 def _module_name(path: Path) -> str:
