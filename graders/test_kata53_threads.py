@@ -23,7 +23,7 @@ MARGIN = 1.0
 """Seconds past ``timeout`` that a TimeoutError may take (thread start-up on a loaded machine)."""
 GIVE_UP = 3.0
 """Seconds past ``timeout`` after which a call that has not returned is a hang."""
-SLOW = 0.5
+SLOW = 0.8
 """How long a slow fetch runs on after another one raised (a fetch_all that re-raises at once does
 so within milliseconds)."""
 ORDER_GAP = 0.1
