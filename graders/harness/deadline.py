@@ -42,7 +42,7 @@ class Outcome:
     error: BaseException | None = None
     elapsed: float = 0.0
     threads: list[threading.Thread] = field(default_factory=list)
-    """Threads that the call started (alive or not when it returned)."""
+    """Threads that the call started and that were still alive when it returned."""
     snapshot: list[str] = field(default_factory=list)
     """Where the call's threads were at ``snapshot_at`` seconds, if it was still running then."""
 
