@@ -142,7 +142,11 @@ def _judge(result: KataResult, records: list[dict[str, Any]], exit_status: int |
     if exit_status is None:
         result.reason = f"grading ran past the kata's budget of {limit:g} s and was stopped"
     elif not finished:
-        result.reason = f"the grading process ended early (exit status {exit_status}) before every claim ran"
+        how = f"killed by signal {-exit_status}" if exit_status < 0 else f"exit status {exit_status}"
+        result.reason = (
+            f"the grading process ended early ({how}) before every claim ran: the submission ended the "
+            "interpreter (os._exit, a signal, a crash) instead of returning"
+        )
     if collected is None:
         result.reason = result.reason or "the grader collected no claims"
         result.reason += f"\n{tail.strip()}" if tail.strip() else ""
