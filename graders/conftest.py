@@ -70,7 +70,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 class Learner:
-    """The learner's submission as graders use it: its names, and calls under a deadline."""
+    """The learner's submission as graders use it: its names, and calls under a deadline.
+
+    ``learner.Bank`` is the submission's ``Bank``; a public name that clashes with a method here
+    (kata 52's ``run``) is reached with ``learner.get("run")``.
+    """
 
     def __init__(self, submission: Submission, kata: Kata) -> None:
         self.submission = submission
@@ -91,9 +95,6 @@ class Learner:
     def result(self, outcome: deadline.Outcome) -> Any:
         return deadline.result(self.submission, outcome)
 
-    def unexpected(self, outcome: deadline.Outcome) -> messages.ClaimFailed:
-        return deadline.unexpected(self.submission, outcome)
-
 
 _submissions: dict[Path, Submission] = {}
 
@@ -107,7 +108,6 @@ def learner(request: pytest.FixtureRequest) -> Learner:
         display = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
         _submissions[path] = Submission(path, display)
     messages.context.number, messages.context.item = kata.number, kata.item
-    messages.context.file = _submissions[path].display
     stuck = deadline.still_stuck()
     if stuck:
         raise messages.failure(

@@ -23,7 +23,6 @@ class KataContext:
 
     number: int = 0
     item: str = ""
-    file: str = "the submission"
 
 
 context = KataContext()
