@@ -53,15 +53,6 @@ def children(pid: int | None = None) -> dict[int, Child]:
     return found
 
 
-def alive(pid: int) -> Child | None:
-    """The process ``pid`` if it still exists (running or zombie), else None."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return Child(pid, stat[stat.rindex(")") + 2 :].split()[0], "")
-
-
 @dataclass
 class Spawn:
     executable: str
