@@ -55,6 +55,7 @@ class Lockstep:
         self._waiting: list[int] = []
         self._progress = time.monotonic()
         self._closed = False
+        self._gather = 0
 
     def _step(self) -> None:
         me = threading.get_ident()
@@ -62,7 +63,7 @@ class Lockstep:
             if self._closed:
                 return
             self.steps += 1
-            if self._holder is None or self._holder == me:
+            if not self._gather and self._holder in (None, me):
                 if not self._waiting:
                     self._holder, self._progress = me, time.monotonic()
                     return
@@ -70,15 +71,26 @@ class Lockstep:
                 self.handovers += 1
                 self._cond.notify_all()
             self._waiting.append(me)
+            if self._gather and len(self._waiting) >= self._gather:
+                self._gather, self._holder = 0, self._waiting.pop(0)  # all lined up: first come, first served
+                self._progress = time.monotonic()
+                self._cond.notify_all()
             give_up = time.monotonic() + self.patience
             while self._holder != me and not self._closed:
                 self._cond.wait(self.stall)
                 now = time.monotonic()
-                if self._holder != me and (now - self._progress > self.stall or now > give_up):
-                    self._holder = me  # the holder is blocked, or outside the learner's code
+                stalled = not self._gather and now - self._progress > self.stall
+                if self._holder != me and (stalled or now > give_up):
+                    self._holder, self._gather = me, 0  # the holder is blocked, or outside the learner's code
             if me in self._waiting:
                 self._waiting.remove(me)
             self._progress = time.monotonic()
+
+    def line_up(self, parties: int) -> None:
+        """Hold each thread at its next step in the learner's file until ``parties`` threads wait there;
+        then they take turns from the same point, so none runs ahead before the others arrive."""
+        with self._cond:
+            self._gather, self._holder = parties, None
 
     def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
         if event == "opcode":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import itertools
+import linecache
 import sys
 import traceback
 from pathlib import Path
@@ -80,6 +81,10 @@ class Submission:
         """``kata54_lock.py:12`` for the innermost frame of ``tb`` in the learner's file, or ``""``."""
         frames = [f for f in traceback.extract_tb(tb) if self.owns(f.filename)]
         return f"{self.path.name}:{frames[-1].lineno}" if frames else ""
+
+    def source_line(self, line: int) -> str:
+        """The stripped text of one line of the learner's file."""
+        return linecache.getline(str(self.path), line).strip()
 
     def not_implemented_name(self, exc: BaseException) -> str | None:
         """For a ``NotImplementedError`` raised in the learner's file, the qualified name it came from."""

@@ -1,0 +1,85 @@
+"""A fake web for the crawl katas (56, 58, 59, 60): a link graph behind a recording ``get_links``.
+
+``Site(graph)`` is callable as ``get_links(page)``; it logs every call (which page, which thread,
+when, how many in flight) and can run a grader's hook before answering a page: block on an event,
+meet at a rendezvous, raise.  ``site.release`` is set when the claim ends: no fake call stays
+blocked, and any later call raises :class:`ClaimOver`, so a crawl stuck in a loop ends.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from .inflight import CallLog
+
+Graph = dict[str, list[str]]
+
+
+class ClaimOver(BaseException):
+    """Raised by ``get_links`` once the claim has ended: stops a crawl that would otherwise run on forever
+    (a BaseException, so that the learner's ``except Exception`` does not swallow it)."""
+
+
+class Site:
+    """``get_links`` for a link graph, recording every call."""
+
+    def __init__(self, graph: Graph, hooks: dict[str, Callable[[str], object]] | None = None) -> None:
+        self.graph = graph
+        self.hooks = dict(hooks or {})
+        """page → called (in the calling thread) before that page's links are returned."""
+        self.log = CallLog()
+        self.release = threading.Event()
+        self.callers: set[tuple[int, str]] = set()
+        """(ident, name) of each thread that called ``get_links``."""
+
+    def __call__(self, page: str) -> Iterable[str]:
+        if self.release.is_set():
+            raise ClaimOver("the claim has ended")
+        self.callers.add((threading.get_ident(), threading.current_thread().name))
+        with self.log.record(page):
+            hook = self.hooks.get(page)
+            if hook is not None:
+                hook(page)
+            return list(self.graph.get(page, []))
+
+    def fetches(self) -> Counter[str]:
+        return Counter(self.log.labels())
+
+    def fetched_twice(self) -> list[str]:
+        return sorted(page for page, n in self.fetches().items() if n > 1)
+
+    def worker_threads(self) -> int:
+        """How many threads other than the learner's calling thread called ``get_links``."""
+        return len({ident for ident, name in self.callers if name != "learner-call"})
+
+
+@contextmanager
+def site(graph: Graph, hooks: dict[str, Callable[[str], object]] | None = None) -> Iterator[Site]:
+    fake = Site(graph, hooks)
+    try:
+        yield fake
+    finally:
+        fake.release.set()
+
+
+def depths(graph: Graph, root: str, max_depth: int | None = None) -> dict[str, int]:
+    """The model: every page reachable from ``root`` within ``max_depth`` links, at its shortest depth."""
+    found = {root: 0}
+    frontier = deque([root])
+    while frontier:
+        page = frontier.popleft()
+        if max_depth is not None and found[page] >= max_depth:
+            continue
+        for link in graph.get(page, []):
+            if link not in found:
+                found[link] = found[page] + 1
+                frontier.append(link)
+    return found
+
+
+def star(root: str, count: int) -> Graph:
+    """``root`` linking to ``count`` leaf pages p00, p01, …"""
+    return {root: [f"p{i:02d}" for i in range(count)]}
