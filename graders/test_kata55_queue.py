@@ -1,0 +1,342 @@
+"""Kata 55 · A pipeline of threads and queues: the claims.
+
+The items come from a :class:`Source` the grader controls: it counts what the producer has read,
+can run forever, block, or raise.  Stages are the grader's functions: a rendezvous that needs every
+stage inside a call at once proves one thread per stage; a last stage that stalls shows how far the
+producer reads ahead; quiet windows count wake-ups to tell blocking from polling.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from graders.harness import leaks
+from graders.harness.idle import WakeCounter, expect_idle
+from graders.harness.inflight import Rendezvous
+from graders.harness.messages import failure, short_repr
+
+GIVE_UP = 10.0
+"""Seconds after which a pipeline of a few hundred items is a hang."""
+SETTLED = 0.3
+"""Seconds without a new read after which the producer is taken to be blocked."""
+QUIET = 0.4
+"""The quiet window over which idle threads' wake-ups are counted."""
+PIPE_IDEA = "one thread per stage, queue.Queue(maxsize) between them, a sentinel object() to end the stream"
+STOP_IDEA = (
+    "on an error, tell everyone to stop (a threading.Event), keep draining so no put() stays blocked, "
+    "join every thread, then raise"
+)
+
+
+class Source:
+    """Items for the pipeline: counts reads; endless unless ``items`` is given; can be stopped."""
+
+    def __init__(self, items: Iterable[Any] | None = None, on_read: Callable[[int], None] | None = None) -> None:
+        self._items = iter(items) if items is not None else itertools.count()
+        self.on_read = on_read
+        """Called with the index about to be read, in the reading thread (block, raise, measure)."""
+        self.read = 0
+        self.readers: set[str] = set()
+        self._stopped = threading.Event()
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        self.readers.add(threading.current_thread().name)
+        if self._stopped.is_set():
+            raise StopIteration
+        if self.on_read is not None:
+            self.on_read(self.read)
+        value = next(self._items)
+        self.read += 1
+        return value
+
+    def stop(self) -> None:
+        """End the stream at the next read."""
+        self._stopped.set()
+
+
+def called(what: str, stages: str, maxsize: int) -> str:
+    return f"run_pipeline({what}, [{stages}], maxsize={maxsize})"
+
+
+def run(learner, items: Iterable[Any], stages: list[Callable[[Any], Any]], maxsize: int, call: str):
+    return learner.run(
+        learner.run_pipeline,
+        items,
+        stages,
+        maxsize=maxsize,
+        called=call,
+        deadline=GIVE_UP,
+        on_hang=f"{call} did not return within {GIVE_UP:g} s: a thread is still blocked on a queue "
+        "(a sentinel that never came, or a put() into a full queue nobody drains).",
+    )
+
+
+def check_threads_finished(outcome, when: str) -> None:
+    left = leaks.threads_left(outcome.threads)
+    if left:
+        raise failure(
+            f"{len(left)} thread(s) that run_pipeline started were still running 0.5 s after it {when}.",
+            called=outcome.called,
+            contract="every thread it started has finished when it returns or raises",
+            evidence=[leaks.describe(t) for t in left],
+            idea="join every thread before returning or raising; " + STOP_IDEA,
+        )
+
+
+class Boom(Exception):
+    """The grader's failure of one stage."""
+
+
+def fail_on(index: int, error: BaseException) -> Callable[[Any], Any]:
+    def stage(item: Any) -> Any:
+        if item == index:
+            raise error
+        return item
+
+    stage.__name__ = f"fails_on_{index}"
+    return stage
+
+
+def identity(item: Any) -> Any:
+    return item
+
+
+# ---------------------------------------------------------------- task 1 · a pipeline of stages
+
+
+@pytest.mark.task(1)
+def test_no_stages_returns_the_items(learner):
+    call = called("iter([1, 2, 3])", "", 1)
+    value = learner.result(run(learner, iter([1, 2, 3]), [], 1, call))
+    if value != [1, 2, 3]:
+        raise failure(
+            f"{call} returned {short_repr(value)}; with no stages it returns list(items): [1, 2, 3].",
+            contract="with no stages it returns list(items)",
+        )
+
+
+@pytest.mark.task(1)
+def test_items_pass_through_every_stage_in_order(learner):
+    def plus_one(x: int) -> int:
+        return x + 1
+
+    def double(x: int) -> int:
+        return x * 2
+
+    call = called("range(200)", "plus_one, double, str", 2)
+    outcome = run(learner, Source(range(200)), [plus_one, double, str], 2, call)
+    value = learner.result(outcome)
+    expected = [str((i + 1) * 2) for i in range(200)]
+    if value != expected:
+        first = next((i for i, (a, b) in enumerate(zip(value or [], expected, strict=False)) if a != b), None)
+        raise failure(
+            f"{call} returned {len(value or [])} outputs"
+            + (f"; output {first} is {value[first]!r}, expected {expected[first]!r}" if first is not None else "")
+            + ": every item passes through every stage, and the outputs come back in input order.",
+            called=call,
+            contract="returns the last stage's outputs in input order",
+            evidence=[f"first outputs: {short_repr((value or [])[:8])}", f"expected:      {short_repr(expected[:8])}"],
+            idea=PIPE_IDEA,
+        )
+    check_threads_finished(outcome, "returned")
+
+
+@pytest.mark.task(1)
+def test_none_is_an_ordinary_item(learner):
+    items = [1, None, 2, None]
+    call = called("[1, None, 2, None]", "identity, identity", 1)
+    value = learner.result(run(learner, iter(items), [identity, identity], 1, call))
+    if value != items:
+        raise failure(
+            f"{call} returned {short_repr(value)}: None is an ordinary item, not the end of the stream.",
+            called=call,
+            contract="None is an ordinary item",
+            idea="end the stream with a sentinel no one else has: SENTINEL = object(), compared with `is`",
+        )
+
+
+@pytest.mark.task(1)
+def test_every_stage_runs_in_its_own_thread(learner):
+    # Stage k waits at the gate on item 2 - k: it opens only when all three stages are inside a call.
+    gate = Rendezvous(3, timeout=2.0)
+    inside: list[str] = []
+
+    def meets_on(index: int) -> Callable[[int], int]:
+        def stage(item: int) -> int:
+            if item == index:
+                inside.append(threading.current_thread().name)
+                gate.wait()
+            return item
+
+        stage.__name__ = f"stage_meeting_on_{index}"
+        return stage
+
+    call = called("range(5)", "3 stages", 1)
+    outcome = run(learner, Source(range(5)), [meets_on(2), meets_on(1), meets_on(0)], 1, call)
+    gate.abort()
+    if not gate.opened:
+        raise failure(
+            f"The three stages were never inside a call at the same time (at most {gate.most_waiting} were): "
+            "each stage runs in its own thread, so while the last stage handles item 0 the first is already "
+            "on item 2.",
+            called=call,
+            contract="each stage runs in its own thread",
+            evidence=[f"threads that ran the stages: {sorted(set(inside))}"],
+            idea=PIPE_IDEA,
+        )
+    learner.result(outcome)
+
+
+# ---------------------------------------------------------------- task 2 · backpressure
+
+
+@pytest.mark.task(2)
+def test_the_producer_stops_reading_when_the_last_stage_stalls(learner):
+    # The last stage holds its first item until the producer has stopped reading (or run past the bound).
+    stages, maxsize = 2, 1
+    bound = (stages + 1) * (maxsize + 1)
+    source = Source()
+    reads: list[int] = []
+
+    def stall(item: int) -> int:
+        if not reads:
+            last_change, seen = time.monotonic(), source.read
+            while time.monotonic() - last_change < SETTLED and source.read <= bound + 1:
+                time.sleep(0.01)
+                if source.read != seen:
+                    last_change, seen = time.monotonic(), source.read
+            reads.append(source.read)
+            source.stop()
+        return item
+
+    call = called("an endless iterable", "identity, stall", maxsize)
+    try:
+        learner.result(run(learner, source, [identity, stall], maxsize, call))
+    finally:
+        source.stop()
+    ahead = reads[0] - 1 if reads else 0
+    if ahead > bound:
+        raise failure(
+            f"The last stage stalled on its first item, and the producer still read {reads[0]} items ({ahead} "
+            f"ahead): with {stages} stages and maxsize={maxsize}, it should stop at most "
+            f"({stages} + 1) × ({maxsize} + 1) = {bound} ahead (every queue full, one item in each thread's hands).",
+            called=call,
+            contract="backpressure: when the last stage stalls, the producer stops reading items",
+            idea="queue.Queue(maxsize) blocks put() when full; an unbounded Queue() lets the producer run away",
+        )
+
+
+@pytest.mark.task(2)
+def test_idle_threads_block_instead_of_polling(learner):
+    # Two items go through; then the source blocks: every thread of the pipeline has nothing to do.
+    window = []
+
+    def on_read(index: int) -> None:
+        if index == 2:
+            time.sleep(0.05)  # the two items reach the end
+            window.extend(counter.quiet_window(QUIET))
+
+    call = called("an iterable that pauses after 2 items", "identity, identity", 1)
+    with WakeCounter(learner.submission) as counter:
+        outcome = run(learner, Source(range(4), on_read=on_read), [identity, identity], 1, call)
+    learner.result(outcome)
+    expect_idle(
+        learner.submission,
+        window,
+        QUIET,
+        situation="the items paused and every stage had nothing to do",
+        called=call,
+        idea="block in queue.get(); never loop on get_nowait() or empty()",
+    )
+
+
+# ---------------------------------------------------------------- task 3 · stopping on an error
+
+
+@pytest.mark.task(3)
+def test_a_failing_stage_does_not_hang_the_pipeline(learner):
+    # The first stage raises while the producer is blocked on a full queue, reading an endless input.
+    error = Boom("item 3 is bad")
+    source = Source()
+    call = called("an endless iterable", "fails_on_3, identity", 1)
+    try:
+        outcome = run(learner, source, [fail_on(3, error), identity], 1, call)
+    finally:
+        source.stop()
+    if outcome.error is not error:
+        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        raise failure(
+            f"The first stage raised Boom('item 3 is bad') and run_pipeline {got}: it should re-raise that "
+            "exception, the same object.",
+            called=call,
+            contract="if a stage raises, everything stops and that exception is re-raised",
+            idea=STOP_IDEA,
+        )
+
+
+def expect_reraised(learner, items: Iterable[Any], stages: list, error: BaseException, what: str, call: str):
+    outcome = run(learner, items, stages, 1, call)
+    if outcome.error is not error:
+        got = (
+            f"raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}"
+            if outcome.raised
+            else f"returned {short_repr(outcome.value)}"
+        )
+        raise failure(
+            f"{what}, and run_pipeline {got}: re-raise that exception, the same object, after every thread "
+            "has stopped (an exception in a thread reaches no one unless you pass it on).",
+            called=call,
+            contract="that exception is re-raised",
+            idea=STOP_IDEA,
+        )
+    return outcome
+
+
+@pytest.mark.task(3)
+def test_a_stage_exception_is_reraised(learner):
+    error = Boom("item 2 is bad")
+    call = called("range(10)", "identity, fails_on_2", 1)
+    expect_reraised(
+        learner, Source(range(10)), [identity, fail_on(2, error)], error, f"The second stage raised {error!r}", call
+    )
+
+
+@pytest.mark.task(3)
+def test_an_exception_while_reading_items_is_reraised(learner):
+    error = Boom("the input broke off")
+
+    def broken(index: int) -> None:
+        if index == 3:
+            raise error
+
+    call = called("an iterable that raises after 3 items", "identity", 1)
+    expect_reraised(
+        learner, Source(range(10), on_read=broken), [identity], error, f"Iterating items raised {error!r}", call
+    )
+
+
+@pytest.mark.task(3)
+def test_no_thread_is_left_running(learner):
+    call = called("range(50)", "identity, identity", 2)
+    outcome = run(learner, Source(range(50)), [identity, identity], 2, call)
+    learner.result(outcome)
+    check_threads_finished(outcome, "returned")
+    error = Boom("item 3 is bad")
+    source = Source()
+    call = called("an endless iterable", "fails_on_3, identity", 1)
+    try:
+        outcome = expect_reraised(
+            learner, source, [fail_on(3, error), identity], error, f"The first stage raised {error!r}", call
+        )
+    finally:
+        source.stop()
+    check_threads_finished(outcome, "raised")

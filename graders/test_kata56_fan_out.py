@@ -1,0 +1,283 @@
+"""Kata 56 · Recognising fan-out and fan-in: the claims.
+
+``crawl`` is checked against a breadth-first model on hand-picked graphs (each one a known mistake)
+and on random graphs that Hypothesis shrinks to a minimal example.  ``wait_fraction`` is checked
+against the share the grader measures itself, inside ``func``, in the same run: a loaded machine
+changes both alike, so no fixed bound decides.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graders.harness.messages import failure, short_repr
+from graders.harness.site import Graph, depths, site
+
+GIVE_UP = 10.0
+"""Seconds after which a crawl of a few pages is a hang."""
+TOLERANCE = 0.15
+"""How far wait_fraction may be from the share the grader measured inside func (call overhead,
+a clock tick)."""
+BFS_IDEA = "a breadth-first crawl: a set of seen pages, one level at a time; fetch a page only below max_depth"
+
+
+def crawl(learner, graph: Graph, root: str, max_depth: int, hooks=None):
+    """Run the learner's crawl on ``graph``; the result and the fake."""
+    called = f"crawl({root!r}, get_links, max_depth={max_depth})"
+    with site(graph, hooks) as fake:
+        outcome = learner.run(
+            learner.crawl,
+            root,
+            fake,
+            max_depth=max_depth,
+            called=called,
+            deadline=GIVE_UP,
+            on_hang=f"{called} did not return within {GIVE_UP:g} s on a graph of {len(graph)} pages: "
+            "an endless loop (a cycle in the links, followed again and again?).",
+        )
+    return outcome, fake, called
+
+
+def show_graph(graph: Graph) -> str:
+    return ", ".join(f"{page}->{links}" for page, links in graph.items())
+
+
+def check_crawl(learner, graph: Graph, root: str, max_depth: int) -> None:
+    """The crawl returns the model's depths and fetches each page below max_depth exactly once."""
+    outcome, fake, called = crawl(learner, graph, root, max_depth)
+    found = learner.result(outcome)
+    expected = depths(graph, root, max_depth)
+    fetches = fake.fetches()
+    should_fetch = {page for page, depth in expected.items() if depth < max_depth}
+    evidence = [f"links: {show_graph(graph)}", f"get_links called for: {fake.log.labels()}"]
+    if found != expected:
+        wrong = sorted(p for p in expected if p in (found or {}) and found[p] != expected[p])
+        raise failure(
+            f"crawl returned {short_repr(found, 120)}; expected {short_repr(expected, 120)}"
+            + (
+                f": {wrong[0]!r} is at depth {found[wrong[0]]}, but its shortest distance from the root is "
+                f"{expected[wrong[0]]} (a depth-first walk keeps the first path it finds, not the shortest)."
+                if wrong
+                else "."
+            ),
+            called=called,
+            contract="{page: depth} for every page within max_depth; depth = shortest distance from root",
+            evidence=evidence,
+            idea=BFS_IDEA,
+        )
+    twice = sorted(p for p, n in fetches.items() if n > 1)
+    if twice:
+        raise failure(
+            f"crawl fetched {twice[0]!r} twice: get_links is called exactly once per page (twice or more: {twice}).",
+            called=called,
+            contract="get_links is called exactly once for each page whose depth is below max_depth",
+            evidence=evidence,
+            idea="add a page to the seen set when you first find it, and skip pages already seen",
+        )
+    at_limit = sorted(p for p in fetches if p in expected and expected[p] >= max_depth)
+    if at_limit:
+        raise failure(
+            f"crawl fetched {at_limit[0]!r}, which is at depth {expected[at_limit[0]]} = max_depth: "
+            "pages at max_depth belong in the result but are never fetched.",
+            called=called,
+            contract="get_links is never called for a page at max_depth",
+            evidence=evidence,
+            idea=BFS_IDEA,
+        )
+    missing = sorted(should_fetch - set(fetches))
+    if missing:
+        raise failure(
+            f"crawl never fetched {missing[0]!r}, which is at depth {expected[missing[0]]} < max_depth={max_depth}.",
+            called=called,
+            evidence=evidence,
+            idea=BFS_IDEA,
+        )
+
+
+# ---------------------------------------------------------------- task 1 · a breadth-first crawl
+
+
+@pytest.mark.task(1)
+def test_crawl_to_depth_zero_is_the_root_alone(learner):
+    outcome, fake, called = crawl(learner, {"root": ["a", "b"]}, "root", 0)
+    found = learner.result(outcome)
+    if found != {"root": 0} or fake.log.calls:
+        raise failure(
+            f"{called} returned {short_repr(found)} after {len(fake.log.calls)} get_links calls; "
+            "expected {'root': 0} without fetching anything: the root is at depth 0 = max_depth.",
+            called=called,
+            idea=BFS_IDEA,
+        )
+
+
+@pytest.mark.task(1)
+def test_crawl_records_the_shortest_depth(learner):
+    # A depth-first walk reaches c through a and b (depth 3) before it sees root -> c (depth 1).
+    check_crawl(learner, {"root": ["a", "c"], "a": ["b"], "b": ["c"], "c": ["d"], "d": []}, "root", 4)
+
+
+@pytest.mark.task(1)
+def test_crawl_ends_on_cycles(learner):
+    # Before any other graph with cycles: a crawl that loops forever hangs here, with this message.
+    graph = {"root": ["a"], "a": ["b", "a"], "b": ["root", "c"], "c": ["a", "c"]}
+    check_crawl(learner, graph, "root", 50)
+
+
+@pytest.mark.task(1)
+def test_crawl_fetches_each_page_once(learner):
+    graph = {"root": ["a", "a", "b", "root"], "a": ["a", "b", "root"], "b": ["a", "c", "c"], "c": ["b"]}
+    check_crawl(learner, graph, "root", 5)
+
+
+@pytest.mark.task(1)
+def test_crawl_never_fetches_pages_at_max_depth(learner):
+    check_crawl(learner, {"root": ["a", "b"], "a": ["c"], "b": ["d"], "c": ["e"], "d": ["e"]}, "root", 2)
+
+
+@pytest.mark.task(1)
+def test_crawl_propagates_errors_from_get_links(learner):
+    class Broken(Exception):
+        pass
+
+    error = Broken("b is down")
+
+    def fail(page: str) -> None:
+        raise error
+
+    outcome, _, called = crawl(learner, {"root": ["a", "b"], "a": [], "b": []}, "root", 3, hooks={"b": fail})
+    if outcome.error is not error:
+        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        raise failure(
+            f"get_links('b') raised Broken('b is down'), but crawl {got}: its exceptions must propagate, "
+            "as raised (the same object).",
+            called=called,
+            contract="exceptions of get_links propagate",
+            idea="do not catch what you cannot handle: let the exception leave crawl",
+        )
+
+
+@pytest.mark.task(1)
+def test_crawl_matches_breadth_first_search_on_any_graph(learner):
+    pages = st.sampled_from(["root", "a", "b", "c", "d", "e"])
+    graphs = st.dictionaries(pages, st.lists(pages, max_size=4), max_size=6)
+
+    @given(graph=graphs, max_depth=st.integers(0, 4))
+    def any_graph(graph: Graph, max_depth: int) -> None:
+        check_crawl(learner, graph, "root", max_depth)
+
+    learner.result(learner.run(any_graph, called="crawl on random graphs", deadline=50.0))
+
+
+# ---------------------------------------------------------------- task 2 · how much of the time is waiting
+
+
+class Measured:
+    """A ``func`` that measures its own share of waiting, the way wait_fraction should."""
+
+    def __init__(self, body) -> None:
+        self.body = body
+        self.calls: list[tuple] = []
+        self.share = 0.0
+
+    def __call__(self, *args: object) -> None:
+        self.calls.append(args)
+        wall, cpu = time.perf_counter(), time.thread_time()
+        self.body()
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        self.share = min(1.0, max(0.0, 1 - cpu / wall))
+
+
+def sleep() -> None:
+    time.sleep(0.2)
+
+
+def compute() -> None:
+    end = time.thread_time() + 0.2
+    while time.thread_time() < end:
+        pass
+
+
+def measure(learner, func: Measured, *args: object) -> float:
+    called = f"wait_fraction({func.body.__name__}{''.join(', ' + repr(a) for a in args)})"
+    value = learner.result(learner.run(learner.wait_fraction, func, *args, called=called, deadline=GIVE_UP))
+    if not isinstance(value, float) or not 0.0 <= value <= 1.0:
+        raise failure(
+            f"{called} returned {short_repr(value)}: expected a float between 0 and 1.",
+            contract="1 - thread CPU time / wall time, clamped to [0, 1]",
+        )
+    return value
+
+
+WAIT_IDEA = "time.thread_time() counts only the calling thread's CPU; time.perf_counter() the wall clock"
+
+
+@pytest.mark.task(2)
+def test_wait_fraction_of_sleeping_is_near_one(learner):
+    func = Measured(sleep)
+    value = measure(learner, func)
+    if abs(value - func.share) > TOLERANCE:
+        raise failure(
+            f"wait_fraction(a function that sleeps 0.2 s) returned {value:.2f}; the function itself measured "
+            f"{func.share:.2f} of its time waiting. A sleeping thread uses no CPU, so the share is near 1: "
+            "measuring CPU time with a wall clock gives 0.",
+            contract="1 - thread CPU time / wall time",
+            idea=WAIT_IDEA,
+        )
+
+
+@pytest.mark.task(2)
+def test_wait_fraction_of_computing_matches_the_thread_cpu_share(learner):
+    func = Measured(compute)
+    value = measure(learner, func)
+    if abs(value - func.share) > TOLERANCE:
+        raise failure(
+            f"wait_fraction(a function that computes for 0.2 s of CPU) returned {value:.2f}; the function "
+            f"itself measured {func.share:.2f} of its time waiting, from its thread's CPU time and the wall clock.",
+            contract="1 - thread CPU time / wall time",
+            idea=WAIT_IDEA,
+        )
+
+
+@pytest.mark.task(2)
+def test_wait_fraction_ignores_other_threads_cpu(learner):
+    stop = threading.Event()
+
+    def burn() -> None:
+        while not stop.is_set():
+            pass
+
+    burner = threading.Thread(target=burn, name="grader-burner", daemon=True)
+    burner.start()
+    try:
+        func = Measured(sleep)
+        value = measure(learner, func)
+    finally:
+        stop.set()
+        burner.join()
+    if abs(value - func.share) > TOLERANCE:
+        raise failure(
+            f"wait_fraction(a function that sleeps 0.2 s) returned {value:.2f} while another thread computed; "
+            f"the function itself measured {func.share:.2f} of its time waiting. The CPU that other threads "
+            "used is not this call's: process time counts every thread of the process.",
+            contract="the share of wall time during which the calling thread was not running",
+            idea=WAIT_IDEA,
+        )
+
+
+@pytest.mark.task(2)
+def test_wait_fraction_calls_func_once_with_its_args(learner):
+    func = Measured(lambda: None)
+    func.body.__name__ = "func"
+    measure(learner, func, 1, "two")
+    if func.calls != [(1, "two")]:
+        raise failure(
+            f"wait_fraction(func, 1, 'two') called func {len(func.calls)} times, with {func.calls}; "
+            "expected once, as func(1, 'two'): measure the wall clock and CPU time around one call.",
+            contract="wait_fraction calls func(*args) once",
+            idea=WAIT_IDEA,
+        )

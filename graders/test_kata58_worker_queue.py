@@ -1,0 +1,329 @@
+"""Kata 58 · The crawl on a worker queue: the claims.
+
+``get_links`` is a fake web whose pages the grader holds, releases, or makes fail with events: a
+rendezvous proves how many calls were in flight, a page held back proves the crawl waited for a busy
+worker, and a forced thread switch at every bytecode makes an unguarded check-then-add on the seen
+set fetch a page twice on every run.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from graders.harness import leaks
+from graders.harness.idle import WakeCounter, expect_idle
+from graders.harness.inflight import Rendezvous
+from graders.harness.lockstep import Lockstep
+from graders.harness.messages import failure, short_repr
+from graders.harness.site import Graph, Site, depths, site, star
+
+GIVE_UP = 10.0
+"""Seconds after which a crawl of a few dozen pages is a hang."""
+HELD = 0.6
+"""How long the grader holds a page back while the other workers run out of work."""
+QUIET = 0.4
+"""The quiet window over which idle workers' wake-ups are counted."""
+QUEUE_IDEA = "queue.Queue with task_done()/join(), or a pending counter under a Condition, knows when work is done"
+
+
+def called(workers: int) -> str:
+    return f"crawl('root', get_links, workers={workers})"
+
+
+def run_crawl(learner, fake: Site, workers: int, *, call: str | None = None):
+    call = call or called(workers)
+    return learner.run(
+        learner.crawl,
+        "root",
+        fake,
+        workers=workers,
+        called=call,
+        deadline=GIVE_UP,
+        on_hang=f"{call} did not return within {GIVE_UP:g} s: a worker still waits for a page that will never "
+        "come (no sentinel, or a join() that is never satisfied).",
+    )
+
+
+def check_pages(learner, outcome, fake: Site, graph: Graph) -> set[str]:
+    found = learner.result(outcome)
+    expected = set(depths(graph, "root"))
+    if found != expected:
+        missing = sorted(expected - set(found or ()))
+        raise failure(
+            f"crawl returned {short_repr(found, 100)}; every reachable page is {sorted(expected)}"
+            + (f" (missing: {missing})." if missing else "."),
+            called=outcome.called,
+            contract="every page reachable from root, root included",
+            evidence=[f"get_links called for: {fake.log.labels()}"],
+            idea=QUEUE_IDEA,
+        )
+    return found
+
+
+def check_threads_finished(outcome, when: str) -> None:
+    left = leaks.threads_left(outcome.threads)
+    if left:
+        raise failure(
+            f"{len(left)} thread(s) that crawl started were still running 0.5 s after it {when}: "
+            "every worker must have exited by then.",
+            called=outcome.called,
+            contract="when crawl returns or raises, every worker thread has exited",
+            evidence=[leaks.describe(t) for t in left],
+            idea="after the work is done, put one sentinel per worker (or notify them to exit) and join them",
+        )
+
+
+class Down(Exception):
+    """The grader's failure of one page."""
+
+
+# ---------------------------------------------------------------- task 1 · workers on a queue
+
+
+@pytest.mark.task(1)
+def test_fewer_than_one_worker_is_a_value_error(learner):
+    with site({"root": []}) as fake:
+        outcome = run_crawl(learner, fake, 0)
+    if not isinstance(outcome.error, ValueError):
+        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        raise failure(f"{called(0)} {got}; expected ValueError: a crawl needs at least one worker.")
+
+
+@pytest.mark.task(1)
+def test_crawl_returns_every_reachable_page(learner):
+    graph = {
+        "root": ["a", "b", "a", "root"],
+        "a": ["c", "d"],
+        "b": ["c", "b", "e"],
+        "c": ["root", "f"],
+        "d": [],
+        "e": ["f", "g"],
+        "f": ["a"],
+        "g": [],
+        "unreachable": ["a"],
+    }
+    for workers in (1, 3):
+        with site(graph) as fake:
+            outcome = run_crawl(learner, fake, workers)
+        check_pages(learner, outcome, fake, graph)
+
+
+@pytest.mark.task(1)
+def test_get_links_is_called_once_per_page_even_when_workers_race(learner):
+    # a and b are in flight together and both link to c; then the two workers take turns at every
+    # bytecode of the learner's file from the same point, so an unguarded check-then-add sees c as
+    # new in both.
+    graph = {"root": ["a", "b"], "a": ["c"], "b": ["c"], "c": []}
+    gate = Rendezvous(2, timeout=3.0)
+    call = called(2) + ", the workers switching at every bytecode of your code"
+    with Lockstep(learner.submission) as scheduler:
+
+        def meet(page: str) -> None:
+            gate.wait()
+            scheduler.line_up(2)
+
+        with site(graph, {"a": meet, "b": meet}) as fake:
+            outcome = run_crawl(learner, fake, 2, call=call)
+            gate.abort()
+    check_pages(learner, outcome, fake, graph)
+    twice = fake.fetched_twice()
+    if twice:
+        raise failure(
+            f"{twice[0]!r} was fetched twice ({fake.fetches()[twice[0]]} get_links calls): two workers found it at "
+            "once, both saw it missing from the seen set, and both queued it (check-then-add without a lock).",
+            called=call,
+            contract="get_links is called exactly once per reachable page",
+            evidence=[f"{scheduler.handovers} forced thread switches", *fake.log.timeline(until=outcome.elapsed)],
+            idea="make the check and the add one step: hold a threading.Lock around `if page not in seen: seen.add`",
+        )
+
+
+@pytest.mark.task(1)
+def test_up_to_workers_calls_are_in_flight_at_once(learner):
+    workers = 4
+    gate = Rendezvous(workers, timeout=2.0)
+    graph = star("root", 8)
+    with site(graph, {page: lambda page: gate.wait() for page in graph["root"]}) as fake:
+        outcome = run_crawl(learner, fake, workers)
+        gate.abort()
+    if not gate.opened:
+        raise failure(
+            f"With 8 pages waiting, at most {gate.most_waiting} get_links call(s) of {workers} were in flight at "
+            "once: the workers fetched one page at a time.",
+            called=outcome.called,
+            contract="up to `workers` calls in flight whenever that many pages are waiting",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="call get_links outside any lock; each worker fetches on its own",
+        )
+    check_pages(learner, outcome, fake, graph)
+
+
+@pytest.mark.task(1)
+def test_never_more_than_workers_threads_or_calls(learner):
+    workers = 3
+    graph = star("root", 30)
+    with site(graph) as fake:
+        outcome = run_crawl(learner, fake, workers)
+    check_pages(learner, outcome, fake, graph)
+    if fake.worker_threads() > workers or fake.log.max_in_flight > workers:
+        raise failure(
+            f"{fake.worker_threads()} different threads called get_links, up to {fake.log.max_in_flight} at once, "
+            f"with workers={workers}: never more than `workers` threads or calls (a thread per page?).",
+            called=outcome.called,
+            contract="never more than `workers` threads or calls",
+            idea="start `workers` threads once; each takes pages from the queue until the crawl is done",
+        )
+
+
+# ---------------------------------------------------------------- task 2 · knowing when the crawl is done
+
+
+@pytest.mark.task(2)
+def test_crawl_waits_for_a_busy_worker(learner):
+    # b answers at once and the queue runs dry while a is still being fetched; a's link x comes later.
+    graph = {"root": ["a", "b"], "a": ["x"], "b": [], "x": []}
+    released = threading.Event()
+
+    def hold(page: str) -> None:
+        released.wait(HELD)
+        released.set()
+
+    with site(graph, {"a": hold}) as fake:
+        outcome = run_crawl(learner, fake, 3)
+    found = learner.result(outcome)
+    if "x" not in (found or ()):
+        still = "still running" if not released.is_set() else "done"
+        raise failure(
+            f"crawl returned {short_repr(found)} and missed 'x': it stopped when the queue looked empty, while "
+            f"a worker was still fetching 'a' (whose links bring 'x'). get_links('a') was {still} when it returned.",
+            called=outcome.called,
+            contract="crawl returns only when every reachable page has been crawled",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="an empty queue is not the end: " + QUEUE_IDEA,
+        )
+    check_pages(learner, outcome, fake, graph)
+
+
+@pytest.mark.task(2)
+def test_idle_workers_block_instead_of_polling(learner):
+    # While a is held, b is done and nothing else waits: the other workers and crawl itself are idle.
+    graph = {"root": ["a", "b"], "a": [], "b": []}
+    window = []
+
+    def hold(page: str) -> None:
+        threading.Event().wait(0.05)  # b's worker goes back to the queue
+        window.extend(counter.quiet_window(QUIET))
+
+    with WakeCounter(learner.submission) as counter, site(graph, {"a": hold}) as fake:
+        outcome = run_crawl(learner, fake, 3)
+    check_pages(learner, outcome, fake, graph)
+    expect_idle(
+        learner.submission,
+        window,
+        QUIET,
+        situation="get_links('a') was held and no other page was waiting",
+        called=outcome.called,
+        idea="block in queue.get() (or Condition.wait()); never loop on get_nowait() or empty()",
+    )
+
+
+@pytest.mark.task(2)
+def test_every_worker_has_exited_when_crawl_returns(learner):
+    graph = {"root": ["a", "b", "c"], "a": ["d"], "b": [], "c": [], "d": []}
+    with site(graph) as fake:
+        outcome = run_crawl(learner, fake, 3)
+    check_pages(learner, outcome, fake, graph)
+    check_threads_finished(outcome, "returned")
+
+
+# ---------------------------------------------------------------- task 3 · stopping on an error
+
+
+def expect_raised(learner, outcome, error: BaseException, fake: Site, what: str) -> None:
+    if outcome.error is not error:
+        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        raise failure(
+            f"{what}, but crawl {got}: re-raise the first exception a worker saw, the same object, once every "
+            "worker has exited.",
+            called=outcome.called,
+            contract="if get_links raises, the first exception is re-raised, without hanging",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="catch in the worker, remember the first exception, stop the others, raise it in crawl",
+        )
+
+
+@pytest.mark.task(3)
+def test_an_error_in_get_links_is_reraised(learner):
+    graph = {"root": ["a", "b", "c"], "a": ["d"], "b": ["e"], "c": [], "d": [], "e": []}
+    error = Down("b is down")
+
+    def fail(page: str) -> None:
+        raise error
+
+    with site(graph, {"b": fail}) as fake:
+        outcome = run_crawl(learner, fake, 2)
+    expect_raised(learner, outcome, error, fake, "get_links('b') raised Down('b is down')")
+    check_threads_finished(outcome, "raised")
+
+
+@pytest.mark.task(3)
+def test_an_error_while_iterating_links_is_reraised(learner):
+    error = Down("the page broke off")
+
+    class Broken(Site):
+        def __call__(self, page: str):
+            links = super().__call__(page)
+            if page != "a":
+                return links
+
+            def lazily():
+                yield "c"
+                raise error
+
+            return lazily()
+
+    fake = Broken({"root": ["a", "b"], "a": [], "b": [], "c": []})
+    try:
+        outcome = run_crawl(learner, fake, 2)
+    finally:
+        fake.release.set()
+    expect_raised(learner, outcome, error, fake, "iterating get_links('a') raised Down('the page broke off')")
+
+
+@pytest.mark.task(3)
+def test_after_an_error_workers_take_no_new_page(learner):
+    # b fails while a is held in flight; c, d, … wait in the queue and must never be fetched.
+    graph = star("root", 10)
+    graph["root"] = ["a", "b", *graph["root"]]
+    error = Down("b is down")
+    failed = threading.Event()
+    failed_at: list[float] = []
+    both = Rendezvous(2, timeout=3.0)
+
+    def hold(page: str) -> None:
+        both.wait()
+        failed.wait(GIVE_UP)
+        threading.Event().wait(0.2)  # a finishes a little after b failed
+
+    def fail(page: str) -> None:
+        both.wait()
+        failed_at.append(fake.log.now())
+        failed.set()
+        raise error
+
+    with site(graph, {"a": hold, "b": fail}) as fake:
+        outcome = run_crawl(learner, fake, 2)
+        both.abort()
+    expect_raised(learner, outcome, error, fake, "get_links('b') raised Down('b is down')")
+    later = [c.label for c in fake.log.calls if failed_at and c.start > failed_at[0]]
+    if later:
+        raise failure(
+            f"After get_links('b') raised, the workers went on to fetch {later}: each worker should finish the "
+            "call it is in, take no new page, and exit.",
+            called=outcome.called,
+            contract="after an error, workers take no new page",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="share a stop flag (threading.Event) that workers check before taking the next page",
+        )

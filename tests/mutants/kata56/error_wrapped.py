@@ -1,0 +1,41 @@
+"""Wraps an exception of get_links in a RuntimeError naming the page, so the caller never sees the original object.
+
+expect-fail: test_crawl_propagates_errors_from_get_links
+expect-words: raise
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+def crawl(root: str, get_links: Callable[[str], Iterable[str]], *, max_depth: int) -> dict[str, int]:
+    depths = {root: 0}
+    queue = deque([(root, 0)])
+    while queue:
+        page, depth = queue.popleft()
+        if depth >= max_depth:
+            continue
+        try:
+            links = list(get_links(page))
+        except Exception as exc:
+            raise RuntimeError(f"could not fetch {page!r}") from exc  # MISTAKE: not the original exception
+        for link in links:
+            if link not in depths:
+                depths[link] = depth + 1
+                queue.append((link, depth + 1))
+    return depths
+
+
+def wait_fraction(func: Callable[..., Any], *args: Any) -> float:
+    wall_start = time.perf_counter()
+    cpu_start = time.thread_time()
+    func(*args)
+    cpu = time.thread_time() - cpu_start
+    wall = time.perf_counter() - wall_start
+    if wall <= 0:
+        return 0.0
+    return min(1.0, max(0.0, 1.0 - cpu / wall))

@@ -1,0 +1,40 @@
+"""Runs func in a worker thread while reading the calling thread's CPU clock, so computing looks like waiting.
+
+expect-fail: test_wait_fraction_of_computing_matches_the_thread_cpu_share
+expect-words: cpu
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+def crawl(root: str, get_links: Callable[[str], Iterable[str]], *, max_depth: int) -> dict[str, int]:
+    depths = {root: 0}
+    queue = deque([(root, 0)])
+    while queue:
+        page, depth = queue.popleft()
+        if depth >= max_depth:
+            continue
+        for link in get_links(page):
+            if link not in depths:
+                depths[link] = depth + 1
+                queue.append((link, depth + 1))
+    return depths
+
+
+def wait_fraction(func: Callable[..., Any], *args: Any) -> float:
+    worker = threading.Thread(target=func, args=args)
+    wall_start = time.perf_counter()
+    cpu_start = time.thread_time()
+    worker.start()
+    worker.join()  # MISTAKE: func runs on another thread, whose CPU time thread_time() does not see
+    cpu = time.thread_time() - cpu_start
+    wall = time.perf_counter() - wall_start
+    if wall <= 0:
+        return 0.0
+    return min(1.0, max(0.0, 1.0 - cpu / wall))
