@@ -62,6 +62,15 @@ def held_jobs(count: int) -> tuple[threading.Event, CallLog, list[Callable[[], i
     return release, log, [job(i) for i in range(count)]
 
 
+def fate(outcome: str | None, runs: int) -> str:
+    """What became of one submitted job, for the lost-job evidence."""
+    if outcome is None:
+        return "submit() never returned a Job for it"
+    if runs > 1:
+        return f"ran {runs} times"
+    return outcome
+
+
 def release_after(event: threading.Event, seconds: float) -> threading.Timer:
     timer = threading.Timer(seconds, event.set)
     timer.daemon = True
@@ -243,7 +252,7 @@ def test_no_job_is_lost_when_threads_submit_at_once(learner):
             called=call,
             contract="submit is safe to call from many threads at once",
             evidence=[f"{scheduler.handovers} forced thread switches"]
-            + [f"job {k}: {outcomes.get(k, 'missing')}, ran {runs[k]} time(s)" for k in lost[:6]],
+            + [f"job {i} of submitter-{t}: {fate(outcomes.get((t, i)), runs[(t, i)])}" for t, i in lost[:6]],
             idea="hand jobs over through a queue.Queue, or guard shared state with a threading.Lock",
         )
 

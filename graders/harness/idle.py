@@ -23,7 +23,7 @@ from typing import Any
 from .messages import failure
 from .submission import Submission
 
-GAP = 0.002
+GAP = 0.0005
 """Seconds without a line after which the next line counts as a wake-up (a running loop has none)."""
 WAKE_RATE_LIMIT = 25.0
 """Wake-ups per second that an idle thread may have: a ``get(timeout=0.05)`` loop (20 per second)
@@ -47,9 +47,10 @@ class ThreadActivity:
         return self.wakeups > WAKE_RATE_LIMIT * seconds or self.lines > LINE_RATE_LIMIT * seconds
 
     def describe(self, submission: Submission, seconds: float) -> str:
+        wakeups = f"{self.wakeups} wake-up{'s' if self.wakeups != 1 else ''}"
         text = (
-            f"thread {self.name!r} woke {self.wakeups} times in {seconds:.2f} s and ran {self.lines} lines "
-            f"of your code ({self.cpu:.2f} s of CPU)"
+            f"thread {self.name!r} ran {self.lines} lines of your code in {seconds:.2f} s of nothing to do "
+            f"({wakeups}, {self.cpu:.2f} s of CPU)"
         )
         if self.where:
             line, _ = self.where.most_common(1)[0]
