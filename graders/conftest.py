@@ -51,6 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "task(number): the task of the kata's docstring this claim grades")
+    # Process pools fork from a grading process that runs threads; on 3.12+ that warns, not the learner's doing.
+    config.addinivalue_line("filterwarnings", "ignore:This process .* is multi-threaded:DeprecationWarning")
     path = config.getoption(results.OPTION)
     if path:
         config.pluginmanager.register(results.ResultsWriter(path), "kata-results")

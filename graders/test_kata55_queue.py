@@ -81,15 +81,7 @@ def run(learner, items: Iterable[Any], stages: list[Callable[[Any], Any]], maxsi
 
 
 def check_threads_finished(outcome, when: str) -> None:
-    left = leaks.threads_left(outcome.threads)
-    if left:
-        raise failure(
-            f"{len(left)} thread(s) that run_pipeline started were still running 0.5 s after it {when}.",
-            called=outcome.called,
-            contract="every thread it started has finished when it returns or raises",
-            evidence=[leaks.describe(t) for t in left],
-            idea="join every thread before returning or raising; " + STOP_IDEA,
-        )
+    leaks.expect_finished(outcome, when, function="run_pipeline", idea="join every thread; " + STOP_IDEA)
 
 
 class Boom(Exception):

@@ -17,7 +17,7 @@ from graders.harness.idle import WakeCounter, expect_idle
 from graders.harness.inflight import Rendezvous
 from graders.harness.lockstep import Lockstep
 from graders.harness.messages import failure, short_repr
-from graders.harness.site import Graph, Site, depths, site, star
+from graders.harness.site import Graph, Site, expect_reachable, site, star
 
 GIVE_UP = 10.0
 """Seconds after which a crawl of a few dozen pages is a hang."""
@@ -48,31 +48,17 @@ def run_crawl(learner, fake: Site, workers: int, *, call: str | None = None):
 
 def check_pages(learner, outcome, fake: Site, graph: Graph) -> set[str]:
     found = learner.result(outcome)
-    expected = set(depths(graph, "root"))
-    if found != expected:
-        missing = sorted(expected - set(found or ()))
-        raise failure(
-            f"crawl returned {short_repr(found, 100)}; every reachable page is {sorted(expected)}"
-            + (f" (missing: {missing})." if missing else "."),
-            called=outcome.called,
-            contract="every page reachable from root, root included",
-            evidence=[f"get_links called for: {fake.log.labels()}"],
-            idea=QUEUE_IDEA,
-        )
+    expect_reachable(found, graph, called=outcome.called, fake=fake, idea=QUEUE_IDEA)
     return found
 
 
 def check_threads_finished(outcome, when: str) -> None:
-    left = leaks.threads_left(outcome.threads)
-    if left:
-        raise failure(
-            f"{len(left)} thread(s) that crawl started were still running 0.5 s after it {when}: "
-            "every worker must have exited by then.",
-            called=outcome.called,
-            contract="when crawl returns or raises, every worker thread has exited",
-            evidence=[leaks.describe(t) for t in left],
-            idea="after the work is done, put one sentinel per worker (or notify them to exit) and join them",
-        )
+    leaks.expect_finished(
+        outcome,
+        when,
+        function="crawl",
+        idea="after the work is done, put one sentinel per worker (or notify them to exit) and join them",
+    )
 
 
 class Down(Exception):

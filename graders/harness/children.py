@@ -85,6 +85,10 @@ _watches_lock = threading.Lock()
 
 
 def _audit(event: str, args: tuple) -> None:
+    if event == "os.fork" and _watches:  # multiprocessing's default start method on Linux up to 3.13
+        with _watches_lock:
+            for watch in _watches:
+                watch.spawned.append(Spawn("fork", []))
     if event == "subprocess.Popen" and _watches:
         executable, argv = args[0], args[1]
         argv = [argv] if isinstance(argv, str | bytes) else list(argv)

@@ -56,6 +56,7 @@ class Lockstep:
         self._progress = time.monotonic()
         self._closed = False
         self._gather = 0
+        self._gather_until = 0.0
 
     def _step(self) -> None:
         me = threading.get_ident()
@@ -75,7 +76,7 @@ class Lockstep:
                 self._gather, self._holder = 0, self._waiting.pop(0)  # all lined up: first come, first served
                 self._progress = time.monotonic()
                 self._cond.notify_all()
-            give_up = time.monotonic() + self.patience
+            give_up = self._gather_until if self._gather else time.monotonic() + self.patience
             while self._holder != me and not self._closed:
                 self._cond.wait(self.stall)
                 now = time.monotonic()
@@ -86,11 +87,13 @@ class Lockstep:
                 self._waiting.remove(me)
             self._progress = time.monotonic()
 
-    def line_up(self, parties: int) -> None:
+    def line_up(self, parties: int, patience: float | None = None) -> None:
         """Hold each thread at its next step in the learner's file until ``parties`` threads wait there;
-        then they take turns from the same point, so none runs ahead before the others arrive."""
+        then they take turns from the same point, so none runs ahead before the others arrive.  After
+        ``patience`` seconds (default: the scheduler's) whoever waits goes on without the others."""
         with self._cond:
             self._gather, self._holder = parties, None
+            self._gather_until = time.monotonic() + (self.patience if patience is None else patience)
 
     def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
         if event == "opcode":

@@ -8,12 +8,14 @@ blocked, and any later call raises :class:`ClaimOver`, so a crawl stuck in a loo
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from .inflight import CallLog
+from .messages import failure, short_repr
 
 Graph = dict[str, list[str]]
 
@@ -80,6 +82,29 @@ def depths(graph: Graph, root: str, max_depth: int | None = None) -> dict[str, i
     return found
 
 
+def chain(count: int) -> Graph:
+    """``count`` pages, root -> p1 -> p2 -> … -> p<count-1>, each linking only to the next."""
+    pages = ["root", *(f"p{i}" for i in range(1, count))]
+    graph: Graph = {page: [nxt] for page, nxt in itertools.pairwise(pages)}
+    graph[pages[-1]] = []
+    return graph
+
+
 def star(root: str, count: int) -> Graph:
     """``root`` linking to ``count`` leaf pages p00, p01, …"""
     return {root: [f"p{i:02d}" for i in range(count)]}
+
+
+def expect_reachable(found: object, graph: Graph, *, called: str, fake: Site, idea: str) -> None:
+    """Fail the claim unless ``found`` is the set of pages reachable from ``"root"``."""
+    expected = set(depths(graph, "root"))
+    if found != expected:
+        missing = sorted(expected - set(found or ()))  # type: ignore[call-overload]
+        raise failure(
+            f"crawl returned {short_repr(found, 100)}; every reachable page is {sorted(expected)}"
+            + (f" (missing: {missing})." if missing else "."),
+            called=called,
+            contract="every page reachable from root, root included",
+            evidence=[f"get_links called for: {fake.log.labels()}"],
+            idea=idea,
+        )
