@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import re
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from graders.harness import children, deadline, interleave, messages
+from graders.harness import children, deadline, idle, interleave, messages
+from graders.harness.aio import AsyncRendezvous, Heartbeat, SleepSpy
 from graders.harness.inflight import CallLog, Rendezvous
 from graders.harness.lockstep import Lockstep
+from graders.harness.site import ClaimOver, chain, depths, site
 from graders.harness.submission import Submission
 
 
@@ -229,3 +234,121 @@ def test_lockstep_makes_threads_the_learner_starts_lose_an_unguarded_update_ever
             outcome = deadline.run(learner, learner.get("count_down"), 4, gate.wait, locked, called="c", deadline=20)
         assert scheduler.handovers > 0
         assert (outcome.value > 0) if left == "lost" else (outcome.value == 0)
+
+
+SEEN_SET = """
+    def discover(seen, found, page, locked, lock):
+        if locked:
+            with lock:
+                if page not in seen:
+                    seen.add(page)
+                    found.append(page)
+        elif page not in seen:
+            seen.add(page)
+            found.append(page)
+"""
+
+
+@pytest.mark.parametrize(("locked", "queued"), [(False, 2), (True, 1)])
+def test_line_up_makes_a_check_then_add_race_on_every_run(tmp_path, locked, queued):
+    learner = module(tmp_path, SEEN_SET, f"seen_{locked}")
+    discover = learner.get("discover")
+    for _ in range(3):
+        seen, found, lock = set(), [], threading.Lock()
+        with Lockstep(learner) as scheduler:
+            scheduler.line_up(2)
+            threads = [threading.Thread(target=discover, args=(seen, found, "c", locked, lock)) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(10)
+        assert len(found) == queued
+
+
+def test_line_up_gives_up_after_its_patience_when_the_others_never_come(tmp_path):
+    learner = module(tmp_path, SEEN_SET, "seen_alone")
+    with Lockstep(learner) as scheduler:
+        scheduler.line_up(2, patience=0.2)
+        start = time.monotonic()
+        outcome = deadline.run(learner, learner.get("discover"), set(), [], "c", False, None, called="d", deadline=5)
+    assert outcome.value is None and 0.15 < time.monotonic() - start < 2.0
+
+
+# ---------------------------------------------------------------- idle
+
+POLLERS = """
+    import queue, threading, time
+    def wait_for_one(q, polling, ready):
+        ready.set()
+        if not polling:
+            return q.get()
+        while True:
+            try:
+                return q.get_nowait()
+            except queue.Empty:
+                time.sleep(0.005)
+"""
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_a_quiet_window_tells_a_polling_thread_from_a_blocked_one(tmp_path, polling):
+    learner = module(tmp_path, POLLERS, f"poller_{polling}")
+    q, ready = queue.Queue(), threading.Event()
+    with idle.WakeCounter(learner) as counter:
+        thread = threading.Thread(target=learner.get("wait_for_one"), args=(q, polling, ready), name="waiter")
+        thread.start()
+        ready.wait(5)
+        time.sleep(0.05)
+        activities = counter.quiet_window(0.3)
+    q.put("item")
+    thread.join(5)
+    busy = idle.busy_threads(activities, 0.3)
+    assert [a.name for a in busy] == (["waiter"] if polling else [])
+    if polling:
+        with pytest.raises(messages.ClaimFailed, match=r"polling instead of blocking[\s\S]*poller_True.py:\d+"):
+            idle.expect_idle(learner, activities, 0.3, situation="nothing happened", called="c", idea="block")
+
+
+# ---------------------------------------------------------------- fake webs
+
+
+def test_the_model_crawl_gives_shortest_depths_within_max_depth():
+    graph = {"root": ["a", "c"], "a": ["b"], "b": ["c"], "c": ["d"]}
+    assert depths(graph, "root") == {"root": 0, "a": 1, "c": 1, "b": 2, "d": 2}
+    assert depths(graph, "root", 1) == {"root": 0, "a": 1, "c": 1}
+    assert set(depths(chain(5), "root")) == {"root", "p1", "p2", "p3", "p4"}
+
+
+def test_a_fake_web_records_calls_and_stops_a_crawl_once_the_claim_is_over():
+    with site({"root": ["a"], "a": []}) as fake:
+        assert fake("root") == ["a"] and fake("root") == ["a"]
+    assert fake.fetched_twice() == ["root"] and fake.worker_threads() == 1
+    with pytest.raises(ClaimOver):
+        fake("a")
+
+
+def test_an_async_rendezvous_opens_only_with_all_parties_and_breaks_once():
+    async def scenario(parties: int) -> tuple[bool, int]:
+        gate = AsyncRendezvous(parties, timeout=0.2)
+        results = await asyncio.gather(*(gate.wait() for _ in range(3)))
+        return all(results), gate.most_waiting
+
+    assert asyncio.run(scenario(3)) == (True, 3)
+    assert asyncio.run(scenario(4)) == (False, 3)
+
+
+def test_the_heartbeat_and_the_sleep_spy_catch_a_blocked_loop(tmp_path):
+    learner = module(tmp_path, "import time\nasync def nap():\n    time.sleep(0.3)\n", "napper")
+
+    async def scenario() -> tuple[float, list[str]]:
+        heartbeat = Heartbeat()
+        heartbeat.start()
+        await asyncio.sleep(0.02)
+        with SleepSpy(learner) as spy:
+            await learner.get("nap")()
+        await asyncio.sleep(0.02)
+        await heartbeat.stop()
+        return heartbeat.worst, spy.calls
+
+    worst, calls = asyncio.run(scenario())
+    assert worst > 0.2 and calls == ["napper.py:3 `time.sleep(0.3)`"]
