@@ -94,6 +94,13 @@ class Learner:
         """``deadline.run`` for this submission: see its docstring for the keywords."""
         return deadline.run(self.submission, fn, *args, **kwargs)
 
+    def implemented(self, error: BaseException | None, called: str) -> None:
+        """Fail with "not implemented yet" if ``error`` is the stub's NotImplementedError (for errors a claim
+        caught itself rather than through :meth:`run`)."""
+        name = self.submission.not_implemented_name(error) if error is not None else None
+        if name:
+            raise messages.failure(f"not implemented yet: {name}", evidence=[f"{called} raised NotImplementedError."])
+
     def result(self, outcome: deadline.Outcome) -> Any:
         return deadline.result(self.submission, outcome)
 

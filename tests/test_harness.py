@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from graders.harness import children, deadline, idle, interleave, messages
-from graders.harness.aio import AsyncRendezvous, Heartbeat, SleepSpy
+from graders.harness.aio import AsyncRendezvous, BlockingSpy, Heartbeat
 from graders.harness.inflight import CallLog, Rendezvous
 from graders.harness.lockstep import Lockstep
 from graders.harness.site import ClaimOver, chain, depths, site
@@ -344,11 +344,11 @@ def test_the_heartbeat_and_the_sleep_spy_catch_a_blocked_loop(tmp_path):
         heartbeat = Heartbeat()
         heartbeat.start()
         await asyncio.sleep(0.02)
-        with SleepSpy(learner) as spy:
+        with BlockingSpy(learner) as spy:
             await learner.get("nap")()
         await asyncio.sleep(0.02)
         await heartbeat.stop()
         return heartbeat.worst, spy.calls
 
     worst, calls = asyncio.run(scenario())
-    assert worst > 0.2 and calls == ["napper.py:3 `time.sleep(0.3)`"]
+    assert worst > 0.2 and calls == ["time.sleep() at napper.py:3 `time.sleep(0.3)`"]

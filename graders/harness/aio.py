@@ -8,8 +8,9 @@ with a stack), and the scenario awaits the learner's coroutine beside these tool
 * :class:`AsyncRendezvous`: opens only when ``parties`` coroutines wait in it at once.
 * :class:`Heartbeat`: a task that ticks every few milliseconds and records how late the loop let it
   run: evidence of a blocked loop, and a wide backstop.
-* :class:`SleepSpy`: catches ``time.sleep`` called on the loop's thread from the learner's file (the
-  structural proof of a blocking call in a coroutine).
+* :class:`BlockingSpy`: catches ``time.sleep``, ``open``, a lock's ``acquire``, ``Future.result`` and the
+  like called on the loop's thread from the learner's file (the structural proof of a blocking call in a
+  coroutine); :class:`OpenWatch` says which thread opened a file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar
 
 from .inflight import CallLog
 from .site import ClaimOver, Graph
@@ -133,24 +134,89 @@ class Heartbeat:
         return f"the loop's heartbeat was {self.worst:.2f} s late at {self.worst_at:.2f} s"
 
 
-class SleepSpy:
-    """Records ``time.sleep`` calls made from the learner's file on the thread that enters it."""
+def _blocking_functions() -> dict[Any, str]:
+    import concurrent.futures
+    import queue
+
+    return {
+        concurrent.futures.Future.result.__code__: "Future.result()",
+        threading.Thread.join.__code__: "Thread.join()",
+        threading.Event.wait.__code__: "Event.wait()",
+        queue.Queue.get.__code__: "queue.Queue.get()",
+    }
+
+
+class BlockingSpy:
+    """Records blocking calls the learner's code makes on the thread that enters it (the loop's).
+
+    Seen by ``sys.setprofile``: ``time.sleep``, ``open``, a ``threading`` lock's ``acquire`` called from
+    the learner's file, and calls from it into ``Future.result``, ``Thread.join``, ``Event.wait`` and
+    ``queue.Queue.get``: each one stops every coroutine on the loop while it waits.
+    """
 
     def __init__(self, submission: Submission) -> None:
         self.submission = submission
         self.calls: list[str] = []
+        self._python = _blocking_functions()
+
+    def _where(self, frame: FrameType) -> str:
+        line = frame.f_lineno
+        return f"{self.submission.path.name}:{line} `{self.submission.source_line(line)}`"
 
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event == "c_call" and arg is time.sleep and self.submission.owns(frame.f_code.co_filename):
-            line = frame.f_lineno
-            self.calls.append(f"{self.submission.path.name}:{line} `{self.submission.source_line(line)}`")
+        if event == "c_call" and self.submission.owns(frame.f_code.co_filename):
+            name = _blocking_builtin(arg)
+            if name:
+                self.calls.append(f"{name} at {self._where(frame)}")
+        elif event == "call" and frame.f_code in self._python:
+            caller = frame.f_back
+            if caller is not None and self.submission.owns(caller.f_code.co_filename):
+                self.calls.append(f"{self._python[frame.f_code]} at {self._where(caller)}")
 
-    def __enter__(self) -> SleepSpy:
+    def __enter__(self) -> BlockingSpy:
         sys.setprofile(self._profile)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         sys.setprofile(None)
+
+
+def _blocking_builtin(function: Any) -> str | None:
+    if function is time.sleep:
+        return "time.sleep()"
+    if function is open:
+        return "open()"
+    owner = type(getattr(function, "__self__", None))
+    if getattr(function, "__name__", "") in ("acquire", "__enter__") and owner.__module__ in ("_thread", "threading"):
+        return f"threading.{owner.__name__.lstrip('_').replace('lock', 'Lock')}.{function.__name__}()"
+    return None
+
+
+class OpenWatch:
+    """Which threads opened ``path`` (an audit hook: catches ``open``, ``pathlib``, ``os.open``)."""
+
+    _active: ClassVar[list[OpenWatch]] = []
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.threads: list[int] = []
+
+    def __enter__(self) -> OpenWatch:
+        OpenWatch._active.append(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        OpenWatch._active.remove(self)
+
+
+def _audit_open(event: str, args: tuple[Any, ...]) -> None:
+    if event == "open" and OpenWatch._active:
+        for watch in OpenWatch._active:
+            if args and str(args[0]) == watch.path:
+                watch.threads.append(threading.get_ident())
+
+
+sys.addaudithook(_audit_open)
 
 
 def tasks_left(before: set[asyncio.Task[Any]]) -> list[asyncio.Task[Any]]:
@@ -166,3 +232,47 @@ def describe_task(task: asyncio.Task[Any], submission: Submission) -> str:
         return f"task {task.get_name()!r}"
     line = frames[-1].f_lineno
     return f"task {task.get_name()!r} waiting at {submission.path.name}:{line} `{submission.source_line(line)}`"
+
+
+class RecordingLoop(asyncio.SelectorEventLoop):
+    """An event loop that notices callbacks scheduled from another thread with plain ``call_soon``.
+
+    That is what ``asyncio.Queue.put_nowait`` or ``Future.set_result`` do when a worker thread calls
+    them: not thread-safe (the loop may sleep on, or its deque be changed under it).  The loop records
+    who did it and wakes itself, so the claim can report the mistake instead of hanging on it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.foreign: list[str] = []
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+        owner = getattr(self, "_thread_id", None)
+        if owner is not None and threading.get_ident() != owner:
+            name = getattr(callback, "__qualname__", repr(callback))
+            self.foreign.append(f"{name} scheduled from thread {threading.current_thread().name!r}")
+            handle = super().call_soon(callback, *args, context=context)
+            self._write_to_self()  # type: ignore[attr-defined]
+            return handle
+        return super().call_soon(callback, *args, context=context)
+
+
+class LoopThread:
+    """An event loop running forever in a daemon thread of its own (``with LoopThread() as (loop, thread)``)."""
+
+    def __init__(self) -> None:
+        self.loop = RecordingLoop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="grader-loop", daemon=True)
+
+    def __enter__(self) -> LoopThread:
+        self.thread.start()
+        while not self.loop.is_running():
+            time.sleep(0.001)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(2.0)
+        if not self.thread.is_alive() and not self.loop.is_running():
+            self.loop.close()
