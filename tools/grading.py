@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -51,6 +52,12 @@ class KataResult:
     duration: float = 0.0
     reason: str = ""
     """Why the grading process ended abnormally, if it did (budget, crash, early exit)."""
+    end: str = "finished"
+    """How the grading process ended: ``finished``, ``budget`` (stopped at the kata's budget), ``early`` (it
+    ended before every claim ran: the submission ended the interpreter), ``stopped`` (the grader was
+    interrupted, e.g. Ctrl-C) or ``none`` (no process: the kata is not built or the file is missing)."""
+    regraded: bool = False
+    """Set by :mod:`tools.runner` when a failure seen under parallel grading was graded again alone."""
 
     @property
     def passed(self) -> bool:
@@ -83,10 +90,10 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
     shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     result = KataResult(kata.number, kata.slug, kata.title, kata.points, shown, "failed")
     if not kata.built:
-        result.status, result.reason = "not built", kata.not_built_reason()
+        result.status, result.reason, result.end = "not built", kata.not_built_reason(), "none"
         return result
     if not path.is_file():
-        result.reason = f"{shown} does not exist."
+        result.reason, result.end = f"{shown} does not exist.", "none"
         return result
     limit = budget if budget is not None else kata.budget
     with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
@@ -104,16 +111,40 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
                 start_new_session=True,
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
             )
+            with _running_lock:
+                _running.add(process)
             try:
                 exit_status: int | None = process.wait(timeout=limit)
             except subprocess.TimeoutExpired:
                 exit_status = None
-            _kill_group(process)
+            finally:  # also on KeyboardInterrupt: never leave a grading process (and the learner's children) behind
+                with _running_lock:
+                    _running.discard(process)
+                    stopped = process in _stopped
+                    _stopped.discard(process)
+                _kill_group(process)
         result.duration = round(time.monotonic() - start, 2)
         records = _read_records(records_path)
         tail = output_path.read_bytes()[-OUTPUT_TAIL:].decode(errors="replace")
     _judge(result, records, exit_status, limit, tail)
+    if stopped and not result.passed:
+        result.end, result.reason = "stopped", "grading was interrupted before it finished"
     return result
+
+
+_running: set[subprocess.Popen[bytes]] = set()
+_stopped: set[subprocess.Popen[bytes]] = set()
+_running_lock = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every grading process still running (from any thread): what Ctrl-C does to a board of many."""
+    with _running_lock:
+        for process in _running:
+            _stopped.add(process)
+            if process.returncode is None:  # not reaped yet, so its process group id is still its own
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -140,8 +171,10 @@ def _judge(result: KataResult, records: list[dict[str, Any]], exit_status: int |
     started = [r["id"] for r in records if r.get("event") == "start"]
     finished = any(r.get("event") == "finished" for r in records)
     if exit_status is None:
+        result.end = "budget"
         result.reason = f"grading ran past the kata's budget of {limit:g} s and was stopped"
     elif not finished:
+        result.end = "early"
         how = f"killed by signal {-exit_status}" if exit_status < 0 else f"exit status {exit_status}"
         result.reason = (
             f"the grading process ended early ({how}) before every claim ran: the submission ended the "
