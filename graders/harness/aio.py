@@ -96,7 +96,8 @@ class AsyncRendezvous:
                 self.opened = True
                 self._event.set()
             try:
-                await asyncio.wait_for(self._event.wait(), self.timeout)
+                async with asyncio.timeout(self.timeout):  # not wait_for: on 3.11 it can swallow a cancel
+                    await self._event.wait()
             except TimeoutError:
                 self._event.set()  # broken: everyone after passes straight through
             return self.opened
