@@ -1,0 +1,474 @@
+"""Kata 61 · Porting a threaded server to asyncio: the claims.
+
+The grader starts the learner's server on 127.0.0.1 (port 0) and talks to it over real sockets from
+the same event loop: bytes sent one at a time, several commands in one packet, 1025-byte lines,
+clients that stall mid-line, never read, or reset the connection.  A store whose ``get`` and ``set``
+suspend at several points makes an unlocked ``INCR`` lose updates on every run.  Blocking calls on
+the loop's thread are caught by a profiler (``time.sleep``, a ``threading`` lock); a blocked loop
+also shows as a hang with the stuck line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from graders.harness.aio import BlockingSpy, Heartbeat
+from graders.harness.messages import ClaimFailed, failure, short_repr
+
+GIVE_UP = 15.0
+"""Seconds after which a claim's whole conversation with the server is a hang."""
+REPLY_WAIT = 3.0
+"""Seconds a client waits for one reply line."""
+BLOCKED = 1.0
+"""Heartbeat lateness that counts as a blocked loop on its own (correct code stays far below)."""
+PORT_IDEA = (
+    "asyncio.start_server(handle, host, port); in handle: `while line := await reader.readline()`, "
+    "reply with writer.write(...) and await writer.drain()"
+)
+LOCK_IDEA = "one asyncio.Lock (or one per key) held across `await store.get` and `await store.set`"
+
+
+class SuspendingStore:
+    """A store whose every call gives the loop away several times, as a real database client would."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, int] = {}
+
+    async def get(self, key: str) -> int | None:
+        for _ in range(3):
+            await asyncio.sleep(0)
+        return self.data.get(key)
+
+    async def set(self, key: str, value: int) -> None:
+        for _ in range(3):
+            await asyncio.sleep(0)
+        self.data[key] = value
+
+
+class NoReply(ClaimFailed):
+    """A client waited in vain for a reply line (claims about other clients reframe it)."""
+
+
+class Client:
+    """One connection to the server, with a transcript for messages."""
+
+    def __init__(self, name: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.name, self.reader, self.writer = name, reader, writer
+        self.transcript: list[str] = []
+
+    @classmethod
+    async def connect(cls, port: int, name: str = "client", rcvbuf: int | None = None) -> Client:
+        sock = socket.socket()
+        if rcvbuf:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        return cls(name, reader, writer)
+
+    async def send(self, data: bytes) -> None:
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def reply(self, sent: str) -> str:
+        try:
+            line = await asyncio.wait_for(self.reader.readline(), REPLY_WAIT)
+        except TimeoutError:
+            self.transcript.append(f"{self.name} > {sent!r}   (no reply within {REPLY_WAIT:g} s)")
+            message = failure(
+                f"The server did not answer {sent!r} within {REPLY_WAIT:g} s.",
+                evidence=self.transcript[-6:],
+                idea=PORT_IDEA,
+            )
+            raise NoReply(str(message)) from None
+        text = line.decode(errors="replace").rstrip("\n")
+        self.transcript.append(f"{self.name} > {short_repr(sent, 40)}   < {text!r}")
+        return text
+
+    async def ask(self, command: str) -> str:
+        await self.send(command.encode() + b"\n")
+        return await self.reply(command)
+
+    async def closed_by_server(self) -> bool:
+        try:
+            return await asyncio.wait_for(self.reader.read(1), REPLY_WAIT) == b""
+        except (TimeoutError, ConnectionError):
+            return False
+
+    def reset(self) -> None:
+        """Drop the connection abruptly: the server sees a reset (RST), not a clean close."""
+        sock = self.writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.writer.transport.abort()
+
+    async def close(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+
+
+Script = Callable[[int, asyncio.Server], Awaitable[Any]]
+
+
+def serve(learner, script: Script, called: str, *, store: Any = None, spy: list[str] | None = None) -> Any:
+    """Start the learner's server in a fresh loop, run ``script(port, server)``, shut it down; its result."""
+
+    async def main() -> Any:
+        server = await learner.start_server(store if store is not None else learner.MemoryStore(), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            if spy is None:
+                return await script(port, server)
+            with BlockingSpy(learner.submission) as blocking:
+                try:
+                    return await script(port, server)
+                finally:
+                    spy.extend(blocking.calls)
+        finally:
+            server.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.wait_closed(), 2.0)
+
+    outcome = learner.run(
+        asyncio.run,
+        main(),
+        called=called,
+        deadline=GIVE_UP,
+        on_hang=f"{called}: the server stopped answering and the grader's clients, in the same event loop, "
+        "stopped too: the loop is blocked (a threading.Lock or a blocking call in a coroutine?).",
+    )
+    return learner.result(outcome)
+
+
+def expect_replies(client: Client, got: list[str], expected: list[str], what: str, contract: str) -> None:
+    if got != expected:
+        raise failure(
+            f"{what}: the replies were {got}; expected {expected}.",
+            contract=contract,
+            evidence=client.transcript[-8:],
+            idea=PORT_IDEA,
+        )
+
+
+# ---------------------------------------------------------------- task 1 · the protocol on asyncio streams
+
+
+@pytest.mark.task(1)
+def test_get_set_and_incr_answer_one_line_each(learner):
+    commands = ["GET a", "SET a 5", "GET a", "INCR a", "INCR a 10", "GET b", "QUIT"]
+    expected = ["VALUE 0", "OK", "VALUE 5", "VALUE 6", "VALUE 16", "VALUE 0", "BYE"]
+
+    async def script(port: int, server: asyncio.Server) -> None:
+        client = await Client.connect(port)
+        got = [await client.ask(c) for c in commands]
+        expect_replies(client, got, expected, "One command per line, one reply line each", "the protocol's replies")
+        if not await client.closed_by_server():
+            raise failure(
+                "After QUIT and BYE the server did not close the connection.",
+                evidence=client.transcript[-3:],
+                idea="after replying BYE: writer.close(); await writer.wait_closed(); return",
+            )
+
+    serve(learner, script, "a client sends " + ", ".join(commands))
+
+
+@pytest.mark.task(2)
+def test_bad_input_gets_err_and_the_connection_stays_open(learner):
+    bad = ["FOO a", "GET", "SET a", "SET a x", "INCR a 1.5", "get a", "SET a 1 2", ""]
+
+    async def script(port: int, server: asyncio.Server) -> None:
+        client = await Client.connect(port)
+        got = [await client.ask(c) for c in bad]
+        wrong = [(c, r) for c, r in zip(bad, got, strict=True) if not r.startswith("ERR ")]
+        if wrong:
+            raise failure(
+                f"{wrong[0][0]!r} got {wrong[0][1]!r}: unknown words, wrong argument counts and non-integers get a "
+                "reply `ERR <reason>`.",
+                contract="unknown words, wrong argument counts, non-integers: ERR <reason>; the connection stays open",
+                evidence=client.transcript[-8:],
+                idea="split the line; check the command word, the count, and int() in a try",
+            )
+        after = await client.ask("GET a")
+        expect_replies(client, [after], ["VALUE 0"], "After the bad input, GET a", "the connection stays open")
+        await client.close()
+
+    serve(learner, script, "a client sends " + ", ".join(repr(b) for b in bad))
+
+
+@pytest.mark.task(2)
+def test_a_line_over_1024_bytes_is_refused_and_closes_the_connection(learner):
+    async def script(port: int, server: asyncio.Server) -> None:
+        fits = await Client.connect(port, "fits")
+        line = "GET " + "k" * 1020
+        got = await fits.ask(line)
+        expect_replies(fits, [got], ["VALUE 0"], "A line of exactly 1024 bytes", "lines up to 1024 bytes are fine")
+        await fits.close()
+        long = await Client.connect(port, "too long")
+        got = await long.ask("GET " + "k" * 1021)
+        if got != "ERR line too long" or not await long.closed_by_server():
+            raise failure(
+                f"A 1025-byte line got {got!r}"
+                + (" and the connection stayed open" if got == "ERR line too long" else "")
+                + ": a line over 1024 bytes gets `ERR line too long`, then the server closes the connection.",
+                contract="a line over 1024 bytes: ERR line too long, then the connection is closed",
+                evidence=long.transcript[-2:],
+                idea="StreamReader's limit (start_server(..., limit=...)) or your own buffer: count before the \\n",
+            )
+        endless = await Client.connect(port, "no newline")
+        await endless.send(b"GET " + b"k" * 1021)
+        try:
+            got = await endless.reply("GET kkk… (1025 bytes and no newline yet)")
+        except NoReply:
+            got = "(no reply)"
+        if got != "ERR line too long" or not await endless.closed_by_server():
+            raise failure(
+                f"1025 bytes without a newline got {got!r}: a line is too long as soon as it passes 1024 bytes, "
+                "whether or not its newline has come (otherwise one client can fill the server's memory).",
+                contract="a line over 1024 bytes: ERR line too long, then the connection is closed",
+                idea="count the bytes as they arrive, not only when a \\n comes",
+            )
+
+    serve(learner, script, "a 1024-byte line, a 1025-byte line, then 1025 bytes with no newline")
+
+
+@pytest.mark.task(2)
+def test_commands_split_across_packets_are_framed(learner):
+    async def script(port: int, server: asyncio.Server) -> None:
+        client = await Client.connect(port)
+        for byte in b"SET a 1\nGET a\n":
+            await client.send(bytes([byte]))
+            await asyncio.sleep(0.002)
+        got = [await client.reply("SET a 1"), await client.reply("GET a")]
+        if got != ["OK", "VALUE 1"]:
+            raise failure(
+                f"'SET a 1\\nGET a\\n' sent one byte per packet got the replies {got}: one read() is not one "
+                "command; a command ends at its \\n, however the bytes arrive.",
+                contract="commands split across packets are framed correctly",
+                evidence=client.transcript[-4:],
+                idea="await reader.readline() (or keep a buffer and cut it at each \\n)",
+            )
+        await client.close()
+
+    serve(learner, script, "'SET a 1\\nGET a\\n' sent one byte per packet")
+
+
+@pytest.mark.task(2)
+def test_several_commands_in_one_packet_get_one_reply_each(learner):
+    async def script(port: int, server: asyncio.Server) -> None:
+        client = await Client.connect(port)
+        await client.send(b"SET a 1\nINCR a\nGET a\n")
+        got = [await client.reply(c) for c in ("SET a 1", "INCR a", "GET a")]
+        expect_replies(
+            client,
+            got,
+            ["OK", "VALUE 2", "VALUE 2"],
+            "Three commands in one packet",
+            "several commands in one packet are framed correctly: one reply each",
+        )
+        await client.close()
+
+    try:
+        serve(learner, script, "'SET a 1\\nINCR a\\nGET a\\n' in one packet")
+    except NoReply as error:
+        raise failure(
+            "Three commands in one packet did not get three replies: one read() can hold several commands, and "
+            "each one gets its reply.",
+            called="'SET a 1\\nINCR a\\nGET a\\n' in one packet",
+            contract="several commands in one packet are framed correctly",
+            evidence=str(error).splitlines()[:4],
+            idea="keep what follows a \\n in a buffer (or let reader.readline() do it)",
+        ) from None
+
+
+# ---------------------------------------------------------------- task 3 · many clients, one store
+
+
+@pytest.mark.task(3)
+def test_incr_loses_no_update_when_the_store_suspends(learner):
+    clients, each = 10, 20
+
+    async def script(port: int, server: asyncio.Server) -> int:
+        conns = [await Client.connect(port, f"client {i}") for i in range(clients)]
+
+        async def increments(client: Client) -> None:
+            for _ in range(each):
+                await client.ask("INCR n")
+
+        await asyncio.gather(*(increments(c) for c in conns))
+        total = await conns[0].ask("GET n")
+        for c in conns:
+            await c.close()
+        return int(total.split()[-1]) if total.startswith("VALUE ") else -1
+
+    call = f"{clients} clients × {each} INCR n at once, on a store whose get and set suspend"
+    total = serve(learner, script, call, store=SuspendingStore())
+    if total != clients * each:
+        raise failure(
+            f"{clients * each - total} of {clients * each} increments were lost (n ended at {total}): two INCRs read "
+            "the same value while the store suspended, and both wrote value + 1.",
+            called=call,
+            contract="INCR is atomic across clients, even when the store's methods suspend",
+            idea=LOCK_IDEA,
+        )
+
+
+@pytest.mark.task(3)
+def test_a_client_stalled_mid_line_delays_no_one_else(learner):
+    async def script(port: int, server: asyncio.Server) -> float:
+        stalled = await Client.connect(port, "stalled")
+        await stalled.send(b"SET a")
+        other = await Client.connect(port, "other")
+        start = time.perf_counter()
+        for i in range(20):
+            await other.ask(f"INCR b {i}")
+        elapsed = time.perf_counter() - start
+        await stalled.send(b" 1\n")
+        done = await stalled.reply("SET a 1")
+        expect_replies(stalled, [done], ["OK"], "The stalled client, finishing its line", "one reply per command")
+        for c in (stalled, other):
+            await c.close()
+        return elapsed
+
+    try:
+        serve(learner, script, "one client sends 'SET a' and stalls; another sends 20 commands")
+    except NoReply as error:
+        raise failure(
+            "While one client had sent half a line and stalled, another client was not answered: each client is "
+            "served on its own, and a stalled one delays no one else.",
+            called="one client sends 'SET a' and stalls; another sends 20 commands",
+            contract="clients are served concurrently",
+            evidence=str(error).splitlines()[:6],
+            idea="start_server runs one handler task per connection; never wait for one client while holding "
+            "something the others need",
+        ) from None
+
+
+@pytest.mark.task(3)
+def test_a_client_that_never_reads_delays_no_one_else(learner):
+    async def script(port: int, server: asyncio.Server) -> None:
+        server.sockets[0].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        deaf = await Client.connect(port, "never reads", rcvbuf=4096)
+        await deaf.ask(f"SET big {'9' * 1000}")  # long replies: a few of them fill the buffers
+        deaf.writer.transport.pause_reading()  # from now on it reads nothing at all
+        deaf.writer.write(b"GET big\n" * 3000)  # 3 MB of replies pile up on the way back
+        try:
+            await asyncio.sleep(0.3)
+            other = await Client.connect(port, "other")
+            for i in range(10):
+                await other.ask(f"SET b {i}")
+            await other.close()
+        finally:
+            deaf.reset()
+
+    try:
+        serve(learner, script, "one client sends 3,000 commands and never reads a reply; another sends 10")
+    except NoReply as error:
+        raise failure(
+            "While one client never read its replies, another client was not answered: a handler waiting for a "
+            "slow reader (await writer.drain()) must not hold anything the other clients need.",
+            called="one client sends 3,000 commands and never reads; another sends 10",
+            contract="a client that never reads its replies delays no one else",
+            evidence=str(error).splitlines()[:6],
+            idea="hold the lock only around the store's read and write, never around writing to a client",
+        ) from None
+
+
+@pytest.mark.task(3)
+def test_an_abrupt_disconnect_leaves_the_server_healthy(learner):
+    async def script(port: int, server: asyncio.Server) -> None:
+        mid_line = await Client.connect(port, "mid-line")
+        await mid_line.send(b"SET a")
+        mid_line.reset()
+        unread = await Client.connect(port, "reply unread")
+        await unread.send(b"INCR a\n")
+        unread.reset()
+        answered = await Client.connect(port, "answered")
+        await answered.ask("SET c 1")
+        answered.reset()
+        await asyncio.sleep(0.1)
+        after = await Client.connect(port, "after")
+        got = [await after.ask("SET d 2"), await after.ask("INCR d"), await after.ask("GET d")]
+        expect_replies(after, got, ["OK", "VALUE 3", "VALUE 3"], "After three clients reset their connections", "")
+        await after.close()
+
+    try:
+        serve(learner, script, "three clients reset their connections (mid-line, before a reply, after one)")
+    except NoReply as error:
+        raise failure(
+            "After clients disconnected abruptly, the server no longer answered a new client: a dropped "
+            "connection must end only its own handler.",
+            called="three clients reset their connections, then a new client sends SET, INCR, GET",
+            contract="a client that disconnects abruptly leaves the server healthy",
+            evidence=str(error).splitlines()[:6],
+            idea="catch ConnectionError in the handler, and release locks in `finally` / `async with`",
+        ) from None
+
+
+@pytest.mark.task(3)
+def test_the_event_loop_is_never_blocked(learner):
+    blocking: list[str] = []
+    heartbeat = Heartbeat(0.005)
+
+    async def script(port: int, server: asyncio.Server) -> None:
+        heartbeat.start()
+        conns = [await Client.connect(port, f"client {i}") for i in range(5)]
+
+        async def work(client: Client) -> None:
+            for i in range(10):
+                await client.ask(f"INCR k{i % 2}")
+                await client.ask(f"SET s{i} {i}")
+
+        await asyncio.gather(*(work(c) for c in conns))
+        for c in conns:
+            await c.close()
+        await asyncio.sleep(0.02)
+        await heartbeat.stop()
+
+    call = "5 clients × 20 commands at once, on a store whose get and set suspend"
+    serve(learner, script, call, store=SuspendingStore(), spy=blocking)
+    if blocking or heartbeat.worst > BLOCKED:
+        raise failure(
+            "The server blocked the event loop: while a coroutine waits in a blocking call, every client waits.",
+            called=call,
+            contract="no threading.Lock or blocking call in a coroutine",
+            evidence=[f"on the loop's thread: {b}" for b in blocking[:3]] + [heartbeat.describe()],
+            idea="asyncio.Lock with `async with`; await asyncio.sleep(); no time.sleep or threading locks",
+        )
+
+
+@pytest.mark.task(1)
+def test_the_server_shuts_down_cleanly(learner):
+    async def script(port: int, server: asyncio.Server) -> str:
+        client = await Client.connect(port)
+        await client.ask("SET a 1")
+        await client.ask("QUIT")
+        await client.close()
+        server.close()
+        try:
+            await asyncio.wait_for(server.wait_closed(), 2.0)
+        except TimeoutError:
+            return "server.wait_closed() did not return within 2 s after the last client left"
+        try:
+            late = await Client.connect(port, "late")
+        except OSError:
+            return ""
+        await late.close()
+        return "a new client could still connect after server.close()"
+
+    problem = serve(learner, script, "a client leaves; then server.close(); await server.wait_closed()")
+    if problem:
+        raise failure(
+            f"Shutting down: {problem}.",
+            called="server.close(); await server.wait_closed()",
+            contract="server.close(); await server.wait_closed() shuts it down",
+            idea="return the asyncio.Server from start_server; close each writer when its client leaves",
+        )

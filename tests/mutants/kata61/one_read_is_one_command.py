@@ -1,0 +1,86 @@
+"""Treats every read() as exactly one command, so a command split across packets is answered piece by piece.
+
+expect-fail: test_commands_split_across_packets_are_framed
+expect-words: packets
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+MAX_LINE = 1024
+
+
+class Store(Protocol):
+    async def get(self, key: str) -> int | None: ...
+
+    async def set(self, key: str, value: int) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._values: dict[str, int] = {}
+
+    async def get(self, key: str) -> int | None:
+        return self._values.get(key)
+
+    async def set(self, key: str, value: int) -> None:
+        self._values[key] = value
+
+
+async def start_server(store: Store, host: str = "127.0.0.1", port: int = 0) -> asyncio.Server:
+    incr_lock = asyncio.Lock()
+
+    async def respond(line: str) -> str:
+        words = line.split()
+        if not words:
+            return "ERR empty line"
+        command, args = words[0], words[1:]
+        try:
+            if command == "GET" and len(args) == 1:
+                value = await store.get(args[0])
+                return f"VALUE {0 if value is None else value}"
+            if command == "SET" and len(args) == 2:
+                await store.set(args[0], int(args[1]))
+                return "OK"
+            if command == "INCR" and len(args) in (1, 2):
+                by = int(args[1]) if len(args) == 2 else 1
+                async with incr_lock:
+                    value = (await store.get(args[0]) or 0) + by
+                    await store.set(args[0], value)
+                return f"VALUE {value}"
+            if command == "QUIT" and not args:
+                return "BYE"
+        except ValueError:
+            return "ERR not an integer"
+        if command in ("GET", "SET", "INCR", "QUIT"):
+            return f"ERR wrong number of arguments for {command}"
+        return f"ERR unknown command {command!r}"
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                data = await reader.read(4096)  # MUTANT: one read() is taken for one whole command
+                if not data:
+                    break
+                line = data.rstrip(b"\n")
+                if len(line) > MAX_LINE:
+                    writer.write(b"ERR line too long\n")
+                    await writer.drain()
+                    break
+                reply = await respond(line.decode(errors="replace"))
+                writer.write(reply.encode() + b"\n")
+                await writer.drain()
+                if reply == "BYE":
+                    break
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except ConnectionError:
+                pass
+
+    return await asyncio.start_server(handle, host, port)
