@@ -152,8 +152,12 @@ def _every_claim(entry: dict[str, Any], style: Style) -> list[str]:
     return lines
 
 
-def summary_lines(document: dict[str, Any], style: Style) -> list[str]:
-    """The totals, the katas not built yet, and the next kata to work on."""
+def summary_lines(document: dict[str, Any], style: Style, *, remembered: bool = True) -> list[str]:
+    """The totals, the katas not built yet, and the next kata to work on.
+
+    ``remembered``: whether hints advance with each change of the file (the learner's own files), or only
+    ``--hint`` reveals more (anyone else's file).
+    """
     took = f"{document['duration']:.1f} s" + (f" with --jobs {document['jobs']}" if document["jobs"] > 1 else "")
     counts = f"{document['katas_passed']}/{document['katas_graded']} katas passed"
     lines = ["", f"{style.bold(counts)} · {document['score']}/{document['max_score']} points · {took}"]
@@ -161,7 +165,8 @@ def summary_lines(document: dict[str, Any], style: Style) -> list[str]:
         numbers = ", ".join(str(n) for n in document["not_built"])
         lines.append(style.dim(f"Not built yet: {numbers} (they arrive in a later release)."))
     if any(k.get("hint") and k["hint"]["layer"] < k["hint"]["layers"] for k in document["katas"]):
-        lines.append(style.dim("More hints: change your file and grade again for the next one, or add --hint."))
+        how = "change your file and grade again for the next one, or add --hint" if remembered else "add --hint"
+        lines.append(style.dim(f"More hints: {how}."))
     step = document["next"]
     if step is not None:
         lines.append(f"{style.bold('Next kata:')} {step['number']} · {step['title']}")
