@@ -146,3 +146,21 @@ def test_list_shows_every_kata_with_its_item():
     text = "\n".join(board.list_lines(katas(), PLAIN))
     for entry in katas():
         assert f"{entry.number} {entry.title}" in text and f"Item {entry.number}: {entry.item}" in text
+
+
+def test_after_the_first_failing_kata_an_untouched_stub_takes_one_line():
+    stub = "not implemented yet: Counter.value"
+    results = [fakes.result(n, "ff", message=stub) for n in (53, 54)] + [fakes.result(55, "pf"), fakes.result(56, "f")]
+    text = board.render(doc(*results), PLAIN)
+    lines = text.splitlines()
+    assert text.count("not implemented yet") == 1 and "Hint 1/3: Start all the threads first" in text
+    line_54 = next(line for line in lines if line.startswith("✗ 54"))
+    assert line_54.endswith("not started") and lines[lines.index(line_54) + 1].startswith("✗ 55")
+    assert "Hint 1/3: queue.Queue() without a maxsize" in text  # started, so shown in full
+    assert "2 of 4 increments were lost." in text
+    live = io.StringIO()
+    entries = [document.kata_entry(r, hint_layer=1) for r in results]
+    with board.LiveBoard(live, PLAIN, ["53", "54", "55", "56"], progress=False) as printer:
+        for index, entry in enumerate(entries):
+            printer.finished(index, entry)
+    assert live.getvalue() == text[: len(live.getvalue())]  # the live board prints the same blocks

@@ -78,8 +78,17 @@ class Style:
         return self.dim(symbol)
 
 
-def kata_lines(entry: dict[str, Any], style: Style, *, verbose: bool = False) -> list[str]:
-    """The block of one kata: its line, then (failing) the first failing claim, its evidence and hints."""
+def not_started(entry: dict[str, Any]) -> bool:
+    """Whether every claim of a kata fails because nothing is implemented yet (the untouched stub)."""
+    claims = entry["claims"]
+    return bool(claims) and all(c["status"] != "passed" and "not implemented yet" in c["message"] for c in claims)
+
+
+def kata_lines(entry: dict[str, Any], style: Style, *, verbose: bool = False, brief: bool = False) -> list[str]:
+    """The block of one kata: its line, then (failing) the first failing claim, its evidence and hints.
+
+    ``brief``: a kata not started yet is one line (the board details only the first of those, the next kata).
+    """
     head = f"{entry['number']} {entry['title']:<{TITLE_WIDTH}}"
     if entry["status"] == "not built":
         return [f"{style.mark('not built')} {head} {style.dim('not built yet')}"]
@@ -88,6 +97,8 @@ def kata_lines(entry: dict[str, Any], style: Style, *, verbose: bool = False) ->
     line = f"{style.mark(entry['status'])} {head} {claims:>12}  {points:>9}  {entry['duration']:5.1f} s"
     if entry.get("regraded"):
         line += style.dim("  (graded again alone)")
+    if brief and not verbose and not_started(entry):
+        return [line + style.dim("  not started")]
     lines = [line]
     if verbose:
         lines += _every_claim(entry, style)
@@ -178,7 +189,10 @@ def summary_lines(document: dict[str, Any], style: Style, *, remembered: bool = 
 
 def render(document: dict[str, Any], style: Style, *, verbose: bool = False) -> str:
     """The whole board as text (what the live board prints, in one piece)."""
-    lines = [line for entry in document["katas"] for line in kata_lines(entry, style, verbose=verbose)]
+    lines, failed = [], False
+    for entry in document["katas"]:
+        lines += kata_lines(entry, style, verbose=verbose, brief=failed)
+        failed = failed or entry["status"] == "failed"
     return "\n".join([*lines, *summary_lines(document, style)]) + "\n"
 
 
@@ -225,7 +239,14 @@ class LiveBoard:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.stream, self.style, self.labels = stream, style, labels
-        self.render = render or (lambda entry: kata_lines(entry, style, verbose=verbose))
+        self._failed = False  # a failing kata was printed: later katas not started yet take one line
+
+        def block(entry: dict[str, Any]) -> list[str]:
+            lines = kata_lines(entry, style, verbose=verbose, brief=self._failed)
+            self._failed = self._failed or entry["status"] == "failed"
+            return lines
+
+        self.render = render or block
         self.progress = is_terminal(stream) if progress is None else progress
         self.tick, self.clock = tick, clock
         self._lock = threading.Lock()
