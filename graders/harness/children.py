@@ -31,7 +31,7 @@ class Child:
 
     def describe(self) -> str:
         status = "killed but never reaped (a zombie)" if self.zombie else "still running"
-        return f"pid {self.pid} `{self.command}` is {status}"
+        return f"pid {self.pid} `{_shorten(self.command)}` is {status}"
 
 
 def children(pid: int | None = None) -> dict[int, Child]:
@@ -49,7 +49,7 @@ def children(pid: int | None = None) -> dict[int, Child]:
         fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == parent:
             child_pid = int(entry.name)
-            found[child_pid] = Child(child_pid, fields[0], _shorten(command.strip() or stat.split()[1]))
+            found[child_pid] = Child(child_pid, fields[0], command.strip() or stat.split()[1])
     return found
 
 

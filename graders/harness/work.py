@@ -73,3 +73,8 @@ def burn(n: int) -> int:
 def lingering_fail_on_three(x: int) -> int:
     """:func:`lingering`, and item 3 raises ValueError."""
     return fail_on_three(lingering(x))
+
+
+def pid_of(x: int) -> int:
+    """The id of the process that ran this item."""
+    return os.getpid()
