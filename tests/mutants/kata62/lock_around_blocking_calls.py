@@ -1,0 +1,113 @@
+"""Guards each blocking call with one shared threading.Lock "to be safe", so only one call runs at a time.
+
+expect-fail: test_five_blocking_calls_run_at_once
+expect-words: at once
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_one_at_a_time = threading.Lock()
+
+AHEAD = 8
+"""Items the worker may pull beyond those the consumer has received."""
+
+
+async def run_blocking(func: Callable[..., T], /, *args: Any, timeout: float | None = None) -> T:
+    def locked() -> T:
+        with _one_at_a_time:  # MUTANT: serialises every call
+            return func(*args)
+
+    return await asyncio.wait_for(asyncio.to_thread(locked), timeout)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def _call(coro_fn: Callable[..., Awaitable[T]], args: tuple[Any, ...]) -> T:
+    return await coro_fn(*args)
+
+
+def run_async(
+    coro_fn: Callable[..., Awaitable[T]],
+    /,
+    *args: Any,
+    loop: asyncio.AbstractEventLoop | None = None,
+    timeout: float | None = None,
+) -> T:
+    if loop is None:
+        return asyncio.run(asyncio.wait_for(_call(coro_fn, args), timeout))  # a fresh loop, closed after
+    if _running_loop() is loop:
+        raise RuntimeError("run_async() called from the thread that runs the loop: waiting here would deadlock")
+    future = asyncio.run_coroutine_threadsafe(_call(coro_fn, args), loop)
+    try:
+        return future.result(timeout)
+    except TimeoutError:
+        future.cancel()  # asks the loop, thread-safely, to cancel the task
+        raise
+
+
+_DONE = object()
+"""Put after the last item."""
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+async def stream(iterable: Iterable[T]) -> AsyncIterator[T]:
+    loop = asyncio.get_running_loop()
+    items: asyncio.Queue[Any] = asyncio.Queue()  # touched only on the loop's thread
+    credits = threading.Semaphore(AHEAD)
+    stop = threading.Event()
+
+    def hand_over(item: Any) -> bool:
+        try:
+            loop.call_soon_threadsafe(items.put_nowait, item)
+        except RuntimeError:  # the loop is closed: nobody is listening any more
+            return False
+        return True
+
+    def pull() -> None:
+        try:
+            iterator = iter(iterable)
+            while True:
+                credits.acquire()
+                if stop.is_set():
+                    return
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    break
+                if stop.is_set() or not hand_over(item):
+                    return
+        except BaseException as error:
+            hand_over(_Failed(error))
+            return
+        hand_over(_DONE)
+
+    worker = threading.Thread(target=pull, name="stream-pull", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = await items.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+            credits.release()  # the consumer has received the item and asks for the next one
+    finally:
+        stop.set()
+        credits.release()  # wakes the worker if it waits for a credit
