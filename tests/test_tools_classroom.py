@@ -89,7 +89,8 @@ def test_the_result_is_base64_of_compact_json_and_decodes_back():
 
 def test_the_step_sets_its_result_output_for_the_stub(tmp_path):
     output = tmp_path / "github_output"
-    env = {**os.environ, "GITHUB_OUTPUT": str(output)}
+    summary = tmp_path / "step_summary"
+    env = {**os.environ, "GITHUB_OUTPUT": str(output), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
     done = subprocess.run(
         [sys.executable, "-m", "tools.classroom", "--kata", "54", "--json", str(tmp_path / "board.json")],
         cwd=ROOT,
@@ -106,3 +107,4 @@ def test_the_step_sets_its_result_output_for_the_stub(tmp_path):
     assert document["tests"] and all(t["score"] == 0 and t["status"] == "fail" for t in document["tests"])
     assert all("not implemented" in t["message"] for t in document["tests"])
     assert "0/10 points" in done.stdout
+    assert not summary.exists(), "one board per kata in the job summary: the workflow's last step writes the board"
