@@ -182,10 +182,12 @@ class Measured:
     def __init__(self, body) -> None:
         self.body = body
         self.calls: list[tuple] = []
+        self.threads: list[str] = []
         self.share = 0.0
 
     def __call__(self, *args: object) -> None:
         self.calls.append(args)
+        self.threads.append(threading.current_thread().name)
         wall, cpu = time.perf_counter(), time.thread_time()
         self.body()
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
@@ -280,4 +282,11 @@ def test_wait_fraction_calls_func_once_with_its_args(learner):
             "expected once, as func(1, 'two'): measure the wall clock and CPU time around one call.",
             contract="wait_fraction calls func(*args) once",
             idea=WAIT_IDEA,
+        )
+    if func.threads != ["learner-call"]:
+        raise failure(
+            f"wait_fraction ran func in another thread ({func.threads[0]!r}), not in the calling thread: the "
+            "calling thread's CPU clock then measures a thread that only waits, so computing looks like waiting.",
+            contract="the share of func's wall time during which the calling thread was not running",
+            idea="call func(*args) directly, between two readings of time.thread_time() and time.perf_counter()",
         )

@@ -1,7 +1,7 @@
 """Runs func in a worker thread while reading the calling thread's CPU clock, so computing looks like waiting.
 
-expect-fail: test_wait_fraction_of_computing_matches_the_thread_cpu_share
-expect-words: cpu
+expect-fail: test_wait_fraction_calls_func_once_with_its_args
+expect-words: calling thread
 """
 
 from __future__ import annotations
