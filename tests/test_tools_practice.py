@@ -228,3 +228,13 @@ def test_an_interview_from_the_command_line_ends_at_time_up_with_a_report(tmp_pa
     report = (tmp_path / "report.md").read_text()
     assert "(time up)" in report and "| Hints taken | 1 |" in report and "not implemented yet" in report
     assert (tmp_path / "attempts" / "final.py").read_text() == kata(54).stub.read_text()
+
+
+def test_an_interview_starts_from_the_given_stub_and_tells_a_worked_on_file(tmp_path):
+    start = tmp_path / "given.py"
+    start.write_text(kata(54).stub.read_text())
+    sitting = interview.Interview(kata(54), tmp_path / "s", 1, grader=by_content, stub=start)
+    sitting.start()
+    assert sitting.file.read_text() == start.read_text()
+    assert f"| Started from | `{start}` |" in sitting.report()
+    assert not interview.looks_worked_on(kata(54).stub) and interview.looks_worked_on(REFERENCE)

@@ -1,10 +1,13 @@
 """Interview mode: a timed session on one kata, and a Markdown report for the interviewer.
 
 The candidate edits a fresh copy of the kata's stub in the session directory (the learner's own file in katas/ is
-never touched). Every grading grades a snapshot of that file taken at the moment it was asked for (a save, or
-Enter), in the background, so the countdown keeps running. At time-up the file is frozen: the snapshot taken at
-that instant is graded last, and later saves are ignored. The report says which kata, the time used, the claims
-passed over time, the hints taken, and the final claims with their messages; the snapshots stay beside it.
+never touched). The copy is of ``katas/kataNN_<topic>.py``, or of ``stub`` when given: run interviews from a fresh
+clone, where katas/ holds the untouched stubs (:func:`looks_worked_on` warns when it does not).
+
+Every grading grades a snapshot of that file taken at the moment it was asked for (a save, or Enter), in the
+background, so the countdown keeps running. At time-up the file is frozen: the snapshot taken at that instant is
+graded last, and later saves are ignored. The report says which kata, the time used, the claims passed over time,
+the hints taken, and the final claims with their messages; the snapshots stay beside it.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ class Interview:
     minutes: float
     chosen: str = ""
     """How the kata was chosen, for the report (``--kata 54`` or ``at random, seed 7``)."""
+    stub: Path | None = None
+    """The file the candidate starts from (default: the kata's file in katas/)."""
     grader: Grader | None = None
     clock: Callable[[], float] = time.monotonic
     attempts: list[Attempt] = field(default_factory=list)
@@ -80,7 +85,7 @@ class Interview:
         """Copy the stub into the session directory and start the clock and the background grader."""
         self.directory.mkdir(parents=True, exist_ok=True)
         if not self.file.exists():
-            shutil.copyfile(self.kata.stub, self.file)
+            shutil.copyfile(self.stub or self.kata.stub, self.file)
         self._seen = watch.signature(self.file)
         self._start = self.clock()
         self._worker = threading.Thread(target=self._grade_in_turn, name="interview-grader", daemon=True)
@@ -182,6 +187,7 @@ class Interview:
             "|---|---|",
             f"| Kata | {self.kata.number} · {self.kata.title} (Item {self.kata.number}: {self.kata.item}) |",
             f"| Chosen | {self.chosen or f'--kata {self.kata.number}'} |",
+            f"| Started from | `{self.stub or self.kata.stub}` |",
             f"| Started | {self.started_at:%Y-%m-%d %H:%M:%S} |",
             f"| Time allowed | {_clock(self.minutes * 60)} |",
             f"| Time used | {_clock(used)} ({self.ended or 'still running'}) |",
@@ -241,6 +247,11 @@ class Interview:
         """The board entry of an attempt, for the candidate's screen (hints only when taken)."""
         assert attempt.result is not None
         return document.kata_entry(attempt.result)
+
+
+def looks_worked_on(path: Path) -> bool:
+    """Whether a kata file has no ``raise NotImplementedError`` left: then it is no stub to start an interview from."""
+    return "raise NotImplementedError" not in path.read_text(encoding="utf-8")
 
 
 def task_text(kata: Kata) -> str:

@@ -8,10 +8,11 @@
 watch: saves are noticed by polling the file's stat twice a second (tools/watch.py); the board of that kata is
 shown on a cleared screen, with the next hint each time the same claim still fails after a change. Ctrl-C quits.
 
-interview: copies the kata's stub into a session directory (default .kata-state/interviews/kataNN-<time>/),
-prints the task, and starts the countdown. Every save is graded, and so is Enter (or g); h shows a hint (it is
-counted in the report); q finishes early; Ctrl-C finishes early too. At time-up the file is frozen and graded
-one last time, and the report for the interviewer is written to report.md in the session directory.
+interview: copies the kata's stub (katas/kataNN_<topic>.py, so run it from a fresh clone; or --stub FILE) into a
+session directory (default .kata-state/interviews/kataNN-<time>/), prints the task, and starts the countdown.
+Every save is graded, and so is Enter (or g); h shows a hint (it is counted in the report); q finishes early, and
+so does Ctrl-C. At time-up the file is frozen and graded one last time, and the report for the interviewer is
+written to report.md in the session directory.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any, ClassVar, TextIO
 
 from graders.manifest import ROOT, Kata, kata, katas
 from tools import board, hints, watch
-from tools.interview import Attempt, Interview, task_text
+from tools.interview import Attempt, Interview, looks_worked_on, task_text
 
 SESSIONS = ROOT / ".kata-state" / "interviews"
 
@@ -49,6 +50,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     sitting.add_argument("--minutes", type=float, default=30.0, metavar="M", help="time allowed (default 30)")
     sitting.add_argument("--seed", type=int, metavar="S", help="seed of the random pick (printed, to repeat it)")
     sitting.add_argument("--dir", type=Path, metavar="DIR", help="the session directory (default under .kata-state/)")
+    sitting.add_argument(
+        "--stub", type=Path, metavar="FILE", help="the file the candidate starts from (default: katas/kataNN_*.py)"
+    )
     args = parser.parse_args(argv)
     built = [k for k in katas() if k.built]
     try:
@@ -63,6 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if not args.submission.is_file():
             parser.error(f"--submission {args.submission}: no such file")
     if args.mode == "interview":
+        if args.stub is not None and (args.chosen is None or not args.stub.is_file()):
+            parser.error("--stub FILE needs --kata NN and an existing FILE")
         if args.minutes <= 0:
             parser.error("--minutes must be more than 0")
         if not built:
@@ -105,7 +111,7 @@ def interview_main(args: argparse.Namespace, out: TextIO, style: board.Style) ->
     how = f"--kata {chosen.number}" if args.chosen else f"at random from katas {_numbers(built)}, seed {seed}"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     directory = (args.dir or SESSIONS / f"kata{chosen.number}-{stamp}").resolve()
-    session = Interview(chosen, directory, args.minutes, chosen=how)
+    session = Interview(chosen, directory, args.minutes, chosen=how, stub=args.stub)
     console = Console(out, style)
     session.on_graded = lambda attempt: console.show(_graded_lines(session, attempt, style))
     session.start()
@@ -147,7 +153,14 @@ def _numbers(built: list[Kata]) -> str:
 
 def _welcome(session: Interview, style: board.Style) -> list[str]:
     entry = session.kata
+    start = session.stub or entry.stub
+    warning = (
+        [style.bad(f"Warning: {start} has no `raise NotImplementedError` left: it looks worked on, not a stub.")]
+        if looks_worked_on(start)
+        else []
+    )
     return [
+        *warning,
         style.bold(f"Interview · kata {entry.number} · {entry.title}") + style.dim(f"  ({session.chosen})"),
         f"Time allowed: {session.minutes:g} minutes, starting now.",
         "",
