@@ -82,3 +82,18 @@ def test_the_digest_tells_a_changed_file(tmp_path):
     path.write_text("b")
     assert hints.digest(path) != before and len(before) == 64
     assert hints.digest(tmp_path / "missing.py") == ""
+
+
+def test_an_unchanged_state_is_not_written(tmp_path):
+    path = tmp_path / "hints.json"
+    state = hints.HintState(path)
+    state.save()
+    assert not path.exists()  # nothing to remember: no file
+    state.advance(fakes.result(54, "f"), "v1")
+    state.save()
+    assert path.exists()
+    again = hints.HintState(path)
+    again.advance(fakes.result(54, "f"), "v1")
+    path.unlink()
+    again.save()
+    assert not path.exists()  # same claim, same layer, same file: nothing to rewrite

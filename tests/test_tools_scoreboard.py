@@ -71,13 +71,15 @@ def test_a_kata_not_built_yet_says_so():
 
 def test_jobs_2_grades_two_katas_at_once_and_prints_them_in_order(tmp_path):
     out = tmp_path / "board.json"
-    done = board("--kata", "55", "--kata", "54", "--jobs", "2", "--json", str(out), env=no_color_env())
+    env = {**no_color_env(), "KATA_HINTS_STATE": str(tmp_path / "hints.json")}
+    done = board("--kata", "55", "--kata", "54", "--jobs", "2", "--json", str(out), env=env)
     assert done.returncode == 1
     lines = [line for line in done.stdout.splitlines() if line.startswith(("✓", "✗"))]
     assert [line[:4] for line in lines] == ["✗ 55", "✗ 54"]
     document = json.loads(out.read_text())
     assert document["jobs"] == min(2, runner.cpu_count())
     assert not any(k["regraded"] for k in document["katas"])  # stubs: "not implemented" is never load's doing
+    assert set(json.loads((tmp_path / "hints.json").read_text())["katas"]) == {"54", "55"}
 
 
 def test_list_grades_nothing_and_names_every_kata():

@@ -16,7 +16,7 @@ The state is ``.kata-state/hints.json`` (git-ignored), one entry per kata::
     {"version": 1, "katas": {"55": {"claim": "<claim id>", "task": 2, "layer": 1, "digest": "<sha256 of the file>"}}}
 
 Delete it to start the hints over. A missing or unreadable file counts as empty. Only boards that grade the
-learner's own files (no ``--submission``) read or write it.
+learner's own files (no ``--submission``) read or write it, and ``python -m tools.practice watch``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from graders.manifest import ROOT
 from tools.grading import KataResult
 
 HINTS = ROOT / "hints.toml"
-STATE = ROOT / ".kata-state" / "hints.json"
+STATE = Path(os.environ.get("KATA_HINTS_STATE") or ROOT / ".kata-state" / "hints.json")
+"""The hint state file; ``KATA_HINTS_STATE`` puts it elsewhere (the project's tests do)."""
 KINDS = ("nudge", "closer", "docs")
 """The layers of a task's hints, in the order they are revealed."""
 STATE_VERSION = 1
@@ -100,6 +101,7 @@ class HintState:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("version") == STATE_VERSION and isinstance(data.get("katas"), dict):
                 self.katas = data["katas"]
+        self._saved = json.dumps(self.katas, sort_keys=True)
 
     def advance(self, result: KataResult, file_digest: str, *, ask: bool = False) -> int:
         """Record a graded kata and return the layer to reveal for its first failure (0: none to show)."""
@@ -122,7 +124,9 @@ class HintState:
         return layer
 
     def save(self) -> None:
-        """Write the state atomically (a board stopped half-way never leaves a torn file)."""
+        """Write the state if it changed, atomically (a board stopped half-way never leaves a torn file)."""
+        if json.dumps(self.katas, sort_keys=True) == self._saved:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"version": STATE_VERSION, "katas": self.katas}, indent=1, sort_keys=True) + "\n"
         fd, temporary = tempfile.mkstemp(prefix=".hints-", dir=self.path.parent)
@@ -130,6 +134,7 @@ class HintState:
             with os.fdopen(fd, "w", encoding="utf-8") as file:
                 file.write(text)
             os.replace(temporary, self.path)
+            self._saved = json.dumps(self.katas, sort_keys=True)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
