@@ -61,14 +61,6 @@ def test_usage_errors_exit_2():
     assert board("--json", "-", "--markdown", "-").returncode == 2
 
 
-def test_a_kata_not_built_yet_says_so():
-    unbuilt = [k for k in katas() if not k.built]
-    if not unbuilt:
-        pytest.skip("every kata is built")
-    done = board("--kata", str(unbuilt[0].number))
-    assert done.returncode == 1 and "not built yet" in done.stdout
-
-
 def test_jobs_2_grades_two_katas_at_once_and_prints_them_in_order(tmp_path):
     out = tmp_path / "board.json"
     env = {**no_color_env(), "KATA_HINTS_STATE": str(tmp_path / "hints.json")}
