@@ -223,11 +223,11 @@ def test_no_job_is_lost_when_threads_submit_at_once(learner):
         jobs: dict[tuple[int, int], Any] = {}
 
         def submitter(t: int) -> None:
+            scheduler.line_up(4)  # the four submit() calls start taking turns from their first step
             for i in range(3):
                 jobs[(t, i)] = pool.submit(job, (t, i))
 
         try:
-            scheduler.line_up(4)
             threads = [threading.Thread(target=submitter, args=(t,), name=f"submitter-{t}") for t in range(4)]
             for thread in threads:
                 thread.start()

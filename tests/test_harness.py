@@ -256,8 +256,12 @@ def test_line_up_makes_a_check_then_add_race_on_every_run(tmp_path, locked, queu
     for _ in range(3):
         seen, found, lock = set(), [], threading.Lock()
         with Lockstep(learner) as scheduler:
-            scheduler.line_up(2)
-            threads = [threading.Thread(target=discover, args=(seen, found, "c", locked, lock)) for _ in range(2)]
+
+            def race(seen: set, found: list, lock: threading.Lock) -> None:
+                scheduler.line_up(2)
+                discover(seen, found, "c", locked, lock)
+
+            threads = [threading.Thread(target=race, args=(seen, found, lock)) for _ in range(2)]
             for t in threads:
                 t.start()
             for t in threads:
@@ -265,12 +269,16 @@ def test_line_up_makes_a_check_then_add_race_on_every_run(tmp_path, locked, queu
         assert len(found) == queued
 
 
-def test_line_up_gives_up_after_its_patience_when_the_others_never_come(tmp_path):
+def test_line_up_holds_only_its_callers_and_gives_up_after_its_patience(tmp_path):
     learner = module(tmp_path, SEEN_SET, "seen_alone")
     with Lockstep(learner) as scheduler:
-        scheduler.line_up(2, patience=0.2)
+
+        def alone() -> None:
+            scheduler.line_up(2, patience=0.2)
+            learner.get("discover")(set(), [], "c", False, None)
+
         start = time.monotonic()
-        outcome = deadline.run(learner, learner.get("discover"), set(), [], "c", False, None, called="d", deadline=5)
+        outcome = deadline.run(learner, alone, called="d", deadline=5)
     assert outcome.value is None and 0.15 < time.monotonic() - start < 2.0
 
 

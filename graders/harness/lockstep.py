@@ -5,8 +5,8 @@ starts) runs the learner's file one bytecode at a time and hands the turn to ano
 at every instruction, round robin.  Threads that reach a read-modify-write together (a grader's
 rendezvous lines them up) therefore interleave inside it on every run, so an unguarded ``count -= 1``
 loses an update every time, not once in a thousand.  A thread that holds the turn but makes no
-progress for ``stall`` seconds (blocked in a lock or a queue, or running code outside the learner's
-file) loses it, so liveness rests on a timeout while correctness does not.
+progress for ``stall`` seconds while not runnable (blocked in a lock or a queue; a thread merely waiting
+for a CPU on a loaded machine keeps it) loses it, so liveness rests on a timeout while correctness does not.
 
 Version quirks handled here: on 3.12 per-opcode events start only after some frame has asked for
 them once (and asking again crashed 3.12.1), and on 3.13 ``f_trace`` must be set before
@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -57,6 +58,8 @@ class Lockstep:
         self._closed = False
         self._gather = 0
         self._gather_until = 0.0
+        self._gatherers: set[int] = set()
+        self._native: dict[int, int] = {}
 
     def _step(self) -> None:
         me = threading.get_ident()
@@ -64,6 +67,9 @@ class Lockstep:
             if self._closed:
                 return
             self.steps += 1
+            self._native[me] = threading.get_native_id()
+            if self._gather and me not in self._gatherers:
+                return  # while some threads line up, the others run unscheduled
             if not self._gather and self._holder in (None, me):
                 if not self._waiting:
                     self._holder, self._progress = me, time.monotonic()
@@ -72,28 +78,48 @@ class Lockstep:
                 self.handovers += 1
                 self._cond.notify_all()
             self._waiting.append(me)
-            if self._gather and len(self._waiting) >= self._gather:
+            if self._gather and sum(1 for t in self._waiting if t in self._gatherers) >= self._gather:
                 self._gather, self._holder = 0, self._waiting.pop(0)  # all lined up: first come, first served
                 self._progress = time.monotonic()
                 self._cond.notify_all()
             give_up = self._gather_until if self._gather else time.monotonic() + self.patience
-            while self._holder != me and not self._closed:
+            while self._holder != me and not self._closed and not (self._gather and me not in self._gatherers):
                 self._cond.wait(self.stall)
                 now = time.monotonic()
                 stalled = not self._gather and now - self._progress > self.stall
-                if self._holder != me and (stalled or now > give_up):
-                    self._holder, self._gather = me, 0  # the holder is blocked, or outside the learner's code
+                if self._holder == me:
+                    break
+                if stalled and now <= give_up and self._runnable(self._holder):
+                    self._progress = now  # the holder only waits for a CPU: it steps again when it gets one
+                elif stalled or now > give_up:
+                    self._holder, self._gather = me, 0  # the holder is blocked, or long outside the learner's code
             if me in self._waiting:
                 self._waiting.remove(me)
             self._progress = time.monotonic()
 
+    def _runnable(self, ident: int | None) -> bool:
+        """Whether the thread is running or ready to run (not blocked in a lock, a queue or a sleep)."""
+        native = self._native.get(ident or -1)
+        if native is None:
+            return False
+        try:
+            stat = Path(f"/proc/self/task/{native}/stat").read_text()
+        except OSError:
+            return False  # ended, or no /proc: fall back on the stall timeout
+        return stat[stat.rindex(")") + 2] == "R"
+
     def line_up(self, parties: int, patience: float | None = None) -> None:
-        """Hold each thread at its next step in the learner's file until ``parties`` threads wait there;
-        then they take turns from the same point, so none runs ahead before the others arrive.  After
-        ``patience`` seconds (default: the scheduler's) whoever waits goes on without the others."""
+        """Hold the threads that call this at their next step in the learner's file until ``parties`` of them
+        wait there; then they take turns from the same point, so none runs ahead before the others arrive.
+        Other threads run unscheduled meanwhile.  After ``patience`` seconds (default: the scheduler's)
+        whoever waits goes on without the others."""
         with self._cond:
+            if not self._gather:
+                self._gatherers = set()
+            self._gatherers.add(threading.get_ident())
             self._gather, self._holder = parties, None
             self._gather_until = time.monotonic() + (self.patience if patience is None else patience)
+            self._cond.notify_all()
 
     def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
         if event == "opcode":
