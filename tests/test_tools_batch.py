@@ -98,7 +98,7 @@ def test_a_batch_of_a_correct_a_buggy_a_hanging_and_a_crashing_submission(tmp_pa
     for student, source in SUBMISSIONS.items():
         (folder / f"{student}.py").write_bytes(source.read_bytes())
     out = tmp_path / "grades"
-    options = ["--kata", "54", "--jobs", "2", "--no-regrade", "--out", str(out)]
+    options = ["--kata", "54", "--jobs", "2", "--out", str(out)]
     done = subprocess.run(
         [sys.executable, "-m", "tools.batch", str(folder), *options],
         cwd=ROOT,

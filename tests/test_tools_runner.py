@@ -51,9 +51,12 @@ def test_parallel_grading_returns_results_in_job_order_whatever_finishes_first()
     assert max(n for _, n in fake.overlap) == 2
 
 
-def test_a_failure_under_parallel_grading_is_graded_again_alone_and_that_verdict_counts():
+def test_a_failure_is_graded_once_unless_regrading_alone_is_asked_for():
     fake = FakeGrader({52: "p", 53: "f", 54: "p"}, delays={52: 0.2, 53: 0.05, 54: 0.2})
-    results = runner.grade_all(jobs(52, 53, 54), workers=2, grade=fake)
+    once = runner.grade_all(jobs(52, 53, 54), workers=2, grade=fake)
+    assert not any(r.regraded for r in once) and [n for n, _ in fake.overlap].count(53) == 1
+    fake = FakeGrader({52: "p", 53: "f", 54: "p"}, delays={52: 0.2, 53: 0.05, 54: 0.2})
+    results = runner.grade_all(jobs(52, 53, 54), workers=2, grade=fake, regrade=True)
     assert [r.regraded for r in results] == [False, True, False]
     assert [n for n, _ in fake.overlap].count(53) == 2
     assert fake.overlap[-1] == (53, 1)  # the second grading of 53 ran with nothing else
@@ -62,7 +65,7 @@ def test_a_failure_under_parallel_grading_is_graded_again_alone_and_that_verdict
 def test_failures_no_load_explains_are_not_graded_twice():
     messages = {53: "not implemented yet: fetch_all", 54: "katas/kata54_lock.py has a syntax error at line 3: x."}
     fake = FakeGrader({53: "f", 54: "f"}, messages=messages)
-    results = runner.grade_all(jobs(53, 54), workers=2, grade=fake)
+    results = runner.grade_all(jobs(53, 54), workers=2, grade=fake, regrade=True)
     assert [n for n, _ in fake.overlap].count(53) == 1 and not any(r.regraded for r in results)
     assert not runner.load_may_explain(fakes.result(54, "pn", end="early"))
     assert runner.load_may_explain(fakes.result(54, "pn", end="budget"))

@@ -10,8 +10,8 @@ named like a kata's file (kataNN_<topic>.py, at any depth: a cloned repository w
 katas given with --kata, a missing one being reported as missing. Hidden files and folders are skipped.
 
 Every file is graded as the scoreboard grades: its own process, its kata's budget (or --budget), the verdict only
-from the grader's records. Several at once with --jobs (default: one per CPU); a failure that a busy machine
-could explain is graded again alone (see tools/runner.py), unless --no-regrade.
+from the grader's records. Several at once with --jobs (default: one per CPU). --regrade-alone also grades each
+failure again, alone, and marks it (for an instructor who wants to see whether load played a part).
 
 Writes to --out (default: SUBMISSIONS-grades beside SUBMISSIONS):
     grades.csv    one row per student and kata, one column per claim (passed / failed / error / not run)
@@ -90,7 +90,7 @@ def grade_batch(
     submissions: list[Submission],
     *,
     workers: int,
-    regrade: bool = True,
+    regrade: bool = False,
     budget: float | None = None,
     live: board.LiveBoard | None = None,
     grader: runner.Grade | None = None,
@@ -274,7 +274,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: SUBMISSIONS-grades)")
     parser.add_argument("--budget", type=float, metavar="S", help="seconds per file instead of the kata's budget")
     parser.add_argument(
-        "--no-regrade", action="store_true", help="do not grade again alone a failure seen under --jobs"
+        "--regrade-alone", action="store_true", help="also grade again, alone, each failure seen under --jobs"
     )
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         out, style, labels, render=lambda entry: [row_line(entry, style, width=width)], progress=None
     ) as live:
         try:
-            rows = grade_batch(args.found, workers=workers, regrade=not args.no_regrade, budget=args.budget, live=live)
+            rows = grade_batch(args.found, workers=workers, regrade=args.regrade_alone, budget=args.budget, live=live)
         except KeyboardInterrupt:
             print("\nInterrupted: every grading process was stopped; nothing was written.", file=sys.stderr)
             return 130

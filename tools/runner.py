@@ -8,12 +8,12 @@ heartbeat of the event loop, a measured speed-up) then run on a busier machine. 
 up to a point: their time margins hold on a 2-core machine kept busy by two CPU hogs
 (``benchmarks/flips.py --hog 2``), so at most one grading process per CPU runs at once (``effective_jobs``).
 
-Load can only make code slower, so under load a correct submission may fail a time-measuring claim, but a
-wrong one does not pass. Parallel verdicts are therefore kept exact this way: a pass stands, and a failure that
-load could explain is graded again, alone, after the parallel ones, and that verdict is the one reported
-(``KataResult.regraded``). Failures that load cannot explain are not graded twice: a stub that raises
-``NotImplementedError``, a file that cannot be imported or lacks a name of the contract, or a submission that
-ended the grading process itself (``os._exit``, a crash).
+Verdicts are never retried: a grader whose verdict a busy machine could change is a grader bug, found by
+``benchmarks/flips.py`` and fixed at its root, not hidden by grading again.  ``regrade=True`` (off by default;
+``tools.batch --regrade-alone``) grades a failure again alone for an instructor who wants to see whether load
+played a part; the result says so (``KataResult.regraded``). Failures that load cannot explain are never graded
+twice: a stub that raises ``NotImplementedError``, a file that cannot be imported or lacks a name of the
+contract, or a submission that ended the grading process itself (``os._exit``, a crash).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def grade_all(
     jobs: Sequence[Job],
     *,
     workers: int = 1,
-    regrade: bool = True,
+    regrade: bool = False,
     grade: Grade | None = None,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[int, KataResult], None] | None = None,

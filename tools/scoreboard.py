@@ -13,9 +13,9 @@ with the grader's evidence and a hint for that claim's task (see tools/hints.py:
 time the same claim still fails after you changed the file, or at once with --hint). Under GitHub Actions the
 Markdown board is also appended to $GITHUB_STEP_SUMMARY.
 
---jobs N grades N katas at once (at most one per CPU), each still in its own process with its own budget. A
-failure that a busy machine could explain (claims that measure time) is graded again alone before it is shown,
-so the verdicts are those of grading one kata at a time (tools/runner.py).
+--jobs N grades N katas at once (at most one per CPU), each still in its own process with its own budget. The
+graders' verdicts hold on a 2-core machine kept busy by two CPU hogs, so a verdict is never graded twice
+(tools/runner.py).
 
 Exit status: 0 when every kata graded passed every claim, 1 when any failed, 2 on a usage error.
 """
@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=1,
         metavar="N",
-        help="grade N katas at a time, at most one per CPU (default 1); failures are confirmed alone",
+        help="grade N katas at a time, at most one per CPU (default 1)",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="show every claim, not only the first failure")
     parser.add_argument("--hint", action="store_true", help="reveal the next hint for each failing kata now")
