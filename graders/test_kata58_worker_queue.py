@@ -17,7 +17,7 @@ from graders.harness.idle import WakeCounter, expect_idle
 from graders.harness.inflight import Rendezvous
 from graders.harness.lockstep import Lockstep
 from graders.harness.messages import failure, short_repr
-from graders.harness.site import Graph, Site, expect_reachable, site, star
+from graders.harness.site import Graph, Site, expect_fetched_once, expect_reachable, site, star
 
 GIVE_UP = 10.0
 """Seconds after which a crawl of a few dozen pages is a hang."""
@@ -114,16 +114,14 @@ def test_get_links_is_called_once_per_page_even_when_workers_race(learner):
             outcome = run_crawl(learner, fake, 2, call=call)
             gate.abort()
     check_pages(learner, outcome, fake, graph)
-    twice = fake.fetched_twice()
-    if twice:
-        raise failure(
-            f"{twice[0]!r} was fetched twice ({fake.fetches()[twice[0]]} get_links calls): two workers found it at "
-            "once, both saw it missing from the seen set, and both queued it (check-then-add without a lock).",
-            called=call,
-            contract="get_links is called exactly once per reachable page",
-            evidence=[f"{scheduler.handovers} forced thread switches", *fake.log.timeline(until=outcome.elapsed)],
-            idea="make the check and the add one step: hold a threading.Lock around `if page not in seen: seen.add`",
-        )
+    expect_fetched_once(
+        fake,
+        called=call,
+        why="two workers found it at once, both saw it missing from the seen set, and both queued it "
+        "(check-then-add without a lock).",
+        evidence=[f"{scheduler.handovers} forced thread switches", *fake.log.timeline(until=outcome.elapsed)],
+        idea="make the check and the add one step: hold a threading.Lock around `if page not in seen: seen.add`",
+    )
 
 
 @pytest.mark.task(1)

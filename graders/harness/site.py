@@ -13,6 +13,7 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from .inflight import CallLog
 from .messages import failure, short_repr
@@ -106,5 +107,22 @@ def expect_reachable(found: object, graph: Graph, *, called: str, fake: Site, id
             called=called,
             contract="every page reachable from root, root included",
             evidence=[f"get_links called for: {fake.log.labels()}"],
+            idea=idea,
+        )
+
+
+def expect_fetched_once(fake: Site | Any, *, called: str, why: str, evidence: list[str], idea: str) -> None:
+    """Fail the claim if any page was fetched more than once (``fake``: a :class:`Site` or an ``AsyncSite``).
+
+    Args:
+        why: how a second fetch comes about in this kata, in the learner's terms.
+    """
+    twice = fake.fetched_twice()
+    if twice:
+        raise failure(
+            f"{twice[0]!r} was fetched twice ({fake.fetches()[twice[0]]} get_links calls): {why}",
+            called=called,
+            contract="get_links is called exactly once per reachable page",
+            evidence=evidence,
             idea=idea,
         )
