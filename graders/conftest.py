@@ -55,7 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:This process .* is multi-threaded:DeprecationWarning")
     path = config.getoption(results.OPTION)
     if path:
-        config.pluginmanager.register(results.ResultsWriter(path), "kata-results")
+        fd = config.getoption(results.TOKEN_OPTION)
+        token = results.read_token(fd) if fd is not None else ""
+        config.pluginmanager.register(results.ResultsWriter(path, token), "kata-results")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

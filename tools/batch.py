@@ -41,7 +41,11 @@ from tools.grading import KataResult, grade
 
 VERSION = 1
 KATA_FILE = re.compile(r"^kata(\d+)_\w+\.py$")
-ENDINGS = {"budget": "stopped at the kata's budget", "early": "the file ended the grading process"}
+ENDINGS = {
+    "budget": "stopped at the kata's budget",
+    "early": "the file ended the grading process",
+    "forged": "the file tampered with the grading records",
+}
 
 
 @dataclass(frozen=True)

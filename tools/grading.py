@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -99,13 +100,16 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
     with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
         records_path, output_path = Path(scratch, "results.jsonl"), Path(scratch, "output.txt")
         command = [sys.executable, "-m", "pytest", str(kata.grader), "-q", *PYTEST_OPTIONS]
-        command += ["--results-json", str(records_path), "--submission", str(path)]
+        token, (token_read, token_write) = secrets.token_hex(16), os.pipe()
+        command += ["--results-json", str(records_path), "--results-token-fd", str(token_read)]
+        command += ["--submission", str(path)]
         start = time.monotonic()
         with output_path.open("wb") as output:
             process = subprocess.Popen(
                 command,
                 cwd=ROOT,
                 stdin=subprocess.DEVNULL,
+                pass_fds=(token_read,),
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -113,6 +117,10 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
             )
             with _running_lock:
                 _running.add(process)
+            os.close(token_read)
+            with contextlib.suppress(OSError):  # the grader reads it before any learner code runs
+                os.write(token_write, token.encode())
+            os.close(token_write)
             try:
                 exit_status: int | None = process.wait(timeout=limit)
             except subprocess.TimeoutExpired:
@@ -124,9 +132,15 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
                     _stopped.discard(process)
                 _kill_group(process)
         result.duration = round(time.monotonic() - start, 2)
-        records = _read_records(records_path)
+        records, forged = _read_records(records_path, token)
         tail = output_path.read_bytes()[-OUTPUT_TAIL:].decode(errors="replace")
     _judge(result, records, exit_status, limit, tail)
+    if forged:
+        result.status, result.end = "failed", "forged"
+        result.reason = (
+            "something other than the grader wrote into the grading records (the submission tampered with "
+            "them), so this kata cannot pass: a kata passes only on the grader's own verdicts"
+        )
     if stopped and not result.passed:
         result.end, result.reason = "stopped", "grading was interrupted before it finished"
     return result
@@ -154,15 +168,38 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def _read_records(path: Path) -> list[dict[str, Any]]:
-    records = []
+def _read_records(path: Path, token: str) -> tuple[list[dict[str, Any]], bool]:
+    """The grader's records, and whether anything else was found in the file (written by the submission)."""
+    records, forged = [], False
     if path.exists():
         for line in path.read_text(errors="replace").splitlines():
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
+                forged = True
                 continue
-    return records
+            if _well_formed(record) and record.get("token") == token:
+                records.append(record)
+            else:
+                forged = True
+    return records, forged
+
+
+def _well_formed(record: Any) -> bool:
+    """A record of the shape graders.harness.results writes (so that judging it cannot crash the board)."""
+    if not isinstance(record, dict):
+        return False
+    event = record.get("event")
+    if event == "collected":
+        claims = record.get("claims")
+        return isinstance(claims, list) and all(
+            isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("name"), str) for c in claims
+        )
+    if event == "start":
+        return isinstance(record.get("id"), str)
+    if event == "claim":
+        return isinstance(record.get("id"), str) and record.get("status") in ("passed", "failed", "error", "skipped")
+    return event == "finished"
 
 
 def _judge(result: KataResult, records: list[dict[str, Any]], exit_status: int | None, limit: float, tail: str) -> None:

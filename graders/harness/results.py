@@ -10,6 +10,10 @@ leaves the claims it finished, and the one it was in):
 
 ``status`` is ``passed``, ``failed`` (the claim does not hold: the learner's), ``error`` (the grader
 itself broke: the project's) or ``skipped``.
+
+With ``--results-token-fd N`` the grading tool passes a secret through a pipe (file descriptor N) that
+every record carries; it is read and the pipe closed before any learner code is imported, so a
+submission that writes records of its own into the file cannot make them count.
 """
 
 from __future__ import annotations
@@ -24,10 +28,23 @@ import pytest
 from .messages import ClaimFailed
 
 OPTION = "--results-json"
+TOKEN_OPTION = "--results-token-fd"
 
 
 def add_option(parser: pytest.Parser) -> None:
     parser.addoption(OPTION, metavar="PATH", help="append each claim's verdict to PATH as JSON lines")
+    parser.addoption(TOKEN_OPTION, type=int, metavar="N", help="read a secret for every record from file descriptor N")
+
+
+def read_token(fd: int) -> str:
+    """All that the grading tool wrote into the pipe ``fd``; the pipe is closed afterwards."""
+    data = b""
+    try:
+        while chunk := os.read(fd, 64):
+            data += chunk
+    finally:
+        os.close(fd)
+    return data.decode(errors="replace").strip()
 
 
 def claim_of(item: pytest.Item) -> dict[str, Any]:
@@ -44,13 +61,14 @@ def claim_of(item: pytest.Item) -> dict[str, Any]:
 class ResultsWriter:
     """Registered by the graders' conftest when ``--results-json`` is given."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, token: str = "") -> None:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._token = token
         self._claims: dict[str, dict[str, Any]] = {}
         self._verdicts: dict[str, dict[str, Any]] = {}
 
     def _write(self, record: dict[str, Any]) -> None:
-        os.write(self._fd, (json.dumps(record) + "\n").encode())
+        os.write(self._fd, (json.dumps({**record, "token": self._token}) + "\n").encode())
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._claims = {item.nodeid: claim_of(item) for item in session.items}
