@@ -55,8 +55,9 @@ class KataResult:
     """Why the grading process ended abnormally, if it did (budget, crash, early exit)."""
     end: str = "finished"
     """How the grading process ended: ``finished``, ``budget`` (stopped at the kata's budget), ``early`` (it
-    ended before every claim ran: the submission ended the interpreter), ``stopped`` (the grader was
-    interrupted, e.g. Ctrl-C) or ``none`` (no process: the kata is not built or the file is missing)."""
+    ended before every claim ran: the submission ended the interpreter), ``forged`` (records the grader did
+    not write were found), ``stopped`` (the grader was interrupted, e.g. Ctrl-C) or ``none`` (no process: the
+    kata is not built or the file is missing)."""
     regraded: bool = False
     """Set by :mod:`tools.runner` when a failure seen under parallel grading was graded again alone."""
 
@@ -172,7 +173,11 @@ def _read_records(path: Path, token: str) -> tuple[list[dict[str, Any]], bool]:
     """The grader's records, and whether anything else was found in the file (written by the submission)."""
     records, forged = [], False
     if path.exists():
-        for line in path.read_text(errors="replace").splitlines():
+        text = path.read_text(errors="replace")
+        lines = text.splitlines()
+        if lines and not text.endswith("\n"):
+            lines.pop()  # a record cut short when the process was killed mid-write: not a forgery
+        for line in lines:
             try:
                 record = json.loads(line)
             except ValueError:

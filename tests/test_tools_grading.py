@@ -1,0 +1,33 @@
+"""The grading tool trusts only records that carry its secret, and cannot be crashed by the file's contents."""
+
+from __future__ import annotations
+
+import json
+
+from tools.grading import _read_records
+
+
+def line(record: dict, token: str = "secret") -> str:
+    return json.dumps({**record, "token": token}) + "\n"
+
+
+def test_records_without_the_secret_or_of_the_wrong_shape_are_a_forgery(tmp_path):
+    path = tmp_path / "results.jsonl"
+    good = line({"event": "start", "id": "t::a"})
+    for planted in (
+        line({"event": "claim", "id": "t::a", "status": "passed"}, token="guess"),
+        line({"event": "claim", "status": "passed"}),
+        line({"event": "collected", "claims": [{"name": "no id"}]}),
+        "[1, 2, 3]\n",
+        "not json\n",
+    ):
+        path.write_text(good + planted)
+        records, forged = _read_records(path, "secret")
+        assert forged and records == [json.loads(good)], planted
+
+
+def test_a_record_cut_short_by_a_kill_is_not_a_forgery(tmp_path):
+    path = tmp_path / "results.jsonl"
+    path.write_text(line({"event": "start", "id": "t::a"}) + '{"event": "claim", "id": "t::a", "sta')
+    records, forged = _read_records(path, "secret")
+    assert not forged and [r["event"] for r in records] == ["start"]
