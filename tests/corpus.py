@@ -58,6 +58,11 @@ def mutants() -> list[Labelled]:
     return [_labelled(p, k) for k in built() for p in sorted((TESTS / "mutants" / k.name[:6]).glob("*.py"))]
 
 
-def hostile() -> list[Labelled]:
+def hostile(folder: Path = TESTS / "hostile") -> list[Labelled]:
     by_number = {k.number: k for k in katas()}
-    return [_labelled(p, by_number[int(labels(p)["expect-kata"])]) for p in sorted((TESTS / "hostile").glob("*.py"))]
+    return [_labelled(p, by_number[int(labels(p)["expect-kata"])]) for p in sorted(folder.glob("*.py"))]
+
+
+def hostile_to_the_tree() -> list[Labelled]:
+    """Hostile files that edit the project's own files: graded only in a copy of the project."""
+    return hostile(TESTS / "hostile" / "tree")

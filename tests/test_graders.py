@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests import corpus
+from tools import containment
 from tools.grading import grade
 
 
@@ -41,9 +42,11 @@ def test_the_grader_fails_the_untouched_stub_on_every_claim(kata):
 
 
 @pytest.mark.parametrize("submission", corpus.hostile(), ids=lambda h: h.id)
-def test_a_hostile_submission_fails_within_its_budget(submission):
-    result = grade(submission.kata, submission.path)
+def test_a_hostile_submission_fails_within_its_budget_and_leaves_nothing_running(submission):
+    mark = containment.new_mark()
+    result = grade(submission.kata, submission.path, mark=mark)
     assert not result.passed
+    assert not containment.marked(mark), "processes the grading started are still running"
     assert result.duration < submission.kata.budget, f"took {result.duration} s"
     text = "\n".join([result.reason, *(c.message for c in result.claims)]).lower()
     missing = [w for w in submission.words if w not in text]

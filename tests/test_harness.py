@@ -360,3 +360,20 @@ def test_the_heartbeat_and_the_sleep_spy_catch_a_blocked_loop(tmp_path):
 
     worst, calls = asyncio.run(scenario())
     assert worst > 0.2 and calls == ["time.sleep() at napper.py:3 `time.sleep(0.3)`"]
+
+
+def test_the_guard_names_a_patched_module_function_and_a_patched_class_method():
+    import threading
+    import time
+
+    from graders.harness import guard
+
+    snapshot = guard.Snapshot.take()
+    original_sleep, original_start = time.sleep, threading.Thread.start
+    try:
+        time.sleep = lambda seconds: None
+        threading.Thread.start = lambda self: self.run()
+        assert snapshot.replaced() == ["threading.Thread.start", "time.sleep"]
+    finally:
+        time.sleep, threading.Thread.start = original_sleep, original_start
+    assert snapshot.replaced() == []

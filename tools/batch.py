@@ -44,7 +44,9 @@ KATA_FILE = re.compile(r"^kata(\d+)_\w+\.py$")
 ENDINGS = {
     "budget": "stopped at the kata's budget",
     "early": "the file ended the grading process",
+    "limit": "stopped for using too much memory or too many processes",
     "forged": "the file tampered with the grading records",
+    "tampered": "the file edited the grader's files",
 }
 
 

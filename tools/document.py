@@ -17,7 +17,8 @@ The schema is ``tools/scoreboard.schema.json`` (JSON Schema 2020-12). In short::
           "submission",               the file graded, relative to the project when inside it
           "status",                   "passed" | "failed" | "not built"
           "claims_passed", "claims_total", "duration" (s), "reason" (why grading ended abnormally, or ""),
-          "end",                      "finished" | "budget" | "early" | "forged" | "stopped" | "none"
+          "end",                      "finished" | "budget" | "early" | "limit" | "forged" | "tampered" |
+                                      "stopped" | "none"
           "regraded",                 a failure under --jobs was graded again alone (this is that verdict)
           "tasks": [{"number", "title", "claims_passed", "claims_total"}],
           "claims": [{"id", "name", "task", "status", "message", "duration"}],

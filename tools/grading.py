@@ -24,9 +24,13 @@ from typing import Any
 
 from graders import PYTEST_OPTIONS
 from graders.manifest import ROOT, Kata
+from tools import containment
+from tools.integrity import Snapshot
 
 OUTPUT_TAIL = 2000
 """Characters of the grading process's own output kept for the report when it ends abnormally."""
+WATCH_EVERY = 0.5
+"""Seconds between two looks at the grading's memory and processes."""
 
 
 @dataclass
@@ -55,9 +59,10 @@ class KataResult:
     """Why the grading process ended abnormally, if it did (budget, crash, early exit)."""
     end: str = "finished"
     """How the grading process ended: ``finished``, ``budget`` (stopped at the kata's budget), ``early`` (it
-    ended before every claim ran: the submission ended the interpreter), ``forged`` (records the grader did
-    not write were found), ``stopped`` (the grader was interrupted, e.g. Ctrl-C) or ``none`` (no process: the
-    kata is not built or the file is missing)."""
+    ended before every claim ran: the submission ended the interpreter), ``limit`` (stopped for using too much
+    memory or too many processes), ``forged`` (records the grader did not write were found), ``tampered`` (the
+    submission edited the grader's files), ``stopped`` (the grader was interrupted, e.g. Ctrl-C) or ``none`` (no
+    process: the kata is not built or the file is missing)."""
     regraded: bool = False
     """Set by :mod:`tools.runner` when a failure seen under parallel grading was graded again alone."""
 
@@ -86,8 +91,13 @@ class KataResult:
         }
 
 
-def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = None) -> KataResult:
-    """Grade ``submission`` (default: the learner's file for ``kata``) in a fresh process."""
+def grade(
+    kata: Kata, submission: Path | None = None, *, budget: float | None = None, mark: str | None = None
+) -> KataResult:
+    """Grade ``submission`` (default: the learner's file for ``kata``) in a fresh process.
+
+    ``mark`` (default: a new one) is put in the environment of every process the grading starts.
+    """
     path = (submission or kata.stub).resolve()
     shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     result = KataResult(kata.number, kata.slug, kata.title, kata.points, shown, "failed")
@@ -98,9 +108,11 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
         result.reason, result.end = f"{shown} does not exist.", "none"
         return result
     limit = budget if budget is not None else kata.budget
+    before, mark = Snapshot.take(), mark or containment.new_mark()
     with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
         records_path, output_path = Path(scratch, "results.jsonl"), Path(scratch, "output.txt")
-        command = [sys.executable, "-m", "pytest", str(kata.grader), "-q", *PYTEST_OPTIONS]
+        records_path.touch()  # so that a missing file means a deleted one
+        command = [sys.executable, "-m", "pytest", str(kata.grader), "-q", *PYTEST_OPTIONS, *_pinned_configuration()]
         token, (token_read, token_write) = secrets.token_hex(16), os.pipe()
         command += ["--results-json", str(records_path), "--results-token-fd", str(token_read)]
         command += ["--submission", str(path)]
@@ -114,33 +126,41 @@ def grade(kata: Kata, submission: Path | None = None, *, budget: float | None = 
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", containment.MARK: mark},
             )
             with _running_lock:
                 _running.add(process)
             os.close(token_read)
-            with contextlib.suppress(OSError):  # the grader reads it before any learner code runs
+            with contextlib.suppress(OSError):  # the grader reads it (to the end) before any learner code runs
+                containment.limit(process.pid)
                 os.write(token_write, token.encode())
             os.close(token_write)
             try:
-                exit_status: int | None = process.wait(timeout=limit)
-            except subprocess.TimeoutExpired:
-                exit_status = None
+                exit_status, excess = _watch(process, start + limit)
             finally:  # also on KeyboardInterrupt: never leave a grading process (and the learner's children) behind
                 with _running_lock:
                     _running.discard(process)
                     stopped = process in _stopped
                     _stopped.discard(process)
                 _kill_group(process)
+                containment.sweep(mark)
         result.duration = round(time.monotonic() - start, 2)
         records, forged = _read_records(records_path, token)
         tail = output_path.read_bytes()[-OUTPUT_TAIL:].decode(errors="replace")
-    _judge(result, records, exit_status, limit, tail)
+    _judge(result, records, exit_status, limit, tail, excess)
+    after = Snapshot.take()
+    if changed := before.changes(after):
+        before.restore(after)
+        result.status, result.end = "failed", "tampered"
+        result.reason = (
+            "the submission changed files the grading depends on, so this kata cannot pass (they have been put "
+            "back): " + ", ".join(changed)
+        )
     if forged:
         result.status, result.end = "failed", "forged"
         result.reason = (
-            "something other than the grader wrote into the grading records (the submission tampered with "
-            "them), so this kata cannot pass: a kata passes only on the grader's own verdicts"
+            "something other than the grader wrote into the grading records or deleted them (the submission "
+            "tampered with them), so this kata cannot pass: a kata passes only on the grader's own verdicts"
         )
     if stopped and not result.passed:
         result.end, result.reason = "stopped", "grading was interrupted before it finished"
@@ -162,6 +182,22 @@ def stop_all() -> None:
                     os.killpg(process.pid, signal.SIGKILL)
 
 
+def _pinned_configuration() -> list[str]:
+    """Options that stop pytest looking for configuration or conftest files a submission could add."""
+    return ["-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT), "--confcutdir", str(ROOT / "graders")]
+
+
+def _watch(process: subprocess.Popen[bytes], deadline: float) -> tuple[int | None, str | None]:
+    """Wait for the grading process until ``deadline``: its exit status (None if still running), and why it
+    must be stopped early if it went over a limit."""
+    while (left := deadline - time.monotonic()) > 0:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return process.wait(timeout=min(WATCH_EVERY, left)), None
+        if excess := containment.usage(process.pid).excess():
+            return None, excess
+    return None, None
+
+
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """End the grading process and everything it started (the learner's children included)."""
     with contextlib.suppress(ProcessLookupError):
@@ -170,9 +206,9 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 
 def _read_records(path: Path, token: str) -> tuple[list[dict[str, Any]], bool]:
-    """The grader's records, and whether anything else was found in the file (written by the submission)."""
-    records, forged = [], False
-    if path.exists():
+    """The grader's records, and whether the file was tampered with: anything else found in it, or deleted."""
+    records, forged = [], not path.exists()
+    if not forged:
         text = path.read_text(errors="replace")
         lines = text.splitlines()
         if lines and not text.endswith("\n"):
@@ -207,17 +243,26 @@ def _well_formed(record: Any) -> bool:
     return event == "finished"
 
 
-def _judge(result: KataResult, records: list[dict[str, Any]], exit_status: int | None, limit: float, tail: str) -> None:
+def _judge(
+    result: KataResult,
+    records: list[dict[str, Any]],
+    exit_status: int | None,
+    limit: float,
+    tail: str,
+    excess: str | None = None,
+) -> None:
     collected = next((r["claims"] for r in records if r.get("event") == "collected"), None)
     verdicts = {r["id"]: r for r in records if r.get("event") == "claim"}
     started = [r["id"] for r in records if r.get("event") == "start"]
     finished = any(r.get("event") == "finished" for r in records)
-    if exit_status is None:
+    if excess:
+        result.end, result.reason = "limit", f"grading was stopped because {excess}"
+    elif exit_status is None:
         result.end = "budget"
         result.reason = f"grading ran past the kata's budget of {limit:g} s and was stopped"
     elif not finished:
         result.end = "early"
-        how = f"killed by signal {-exit_status}" if exit_status < 0 else f"exit status {exit_status}"
+        how = containment.signal_reason(-exit_status) if exit_status < 0 else f"exit status {exit_status}"
         result.reason = (
             f"the grading process ended early ({how}) before every claim ran: the submission ended the "
             "interpreter (os._exit, a signal, a crash) instead of returning"

@@ -15,6 +15,7 @@ them once (and asking again crashed 3.12.1), and on 3.13 ``f_trace`` must be set
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
@@ -24,18 +25,15 @@ from typing import Any
 
 from .submission import Submission
 
-_armed = False
 
-
+@functools.cache
 def _arm_opcode_events() -> None:
-    global _armed
-    if not _armed:
-        frame = sys._getframe()
-        frame.f_trace = lambda *_: None
-        frame.f_trace_opcodes = True
-        frame.f_trace_opcodes = False
-        frame.f_trace = None
-        _armed = True
+    """Turn per-opcode trace events on once (3.11 delivers none until some frame has asked for them)."""
+    frame = sys._getframe()
+    frame.f_trace = lambda *_: None
+    frame.f_trace_opcodes = True
+    frame.f_trace_opcodes = False
+    frame.f_trace = None
 
 
 class Lockstep:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from . import guard
 from .messages import ClaimFailed
 
 OPTION = "--results-json"
@@ -66,6 +67,10 @@ class ResultsWriter:
         self._token = token
         self._claims: dict[str, dict[str, Any]] = {}
         self._verdicts: dict[str, dict[str, Any]] = {}
+        self._guard: guard.Snapshot | None = None
+        self._session: pytest.Session | None = None
+        # Bound now: the submission may rebind this module's names.
+        self._replaced_message, self._failure, self._skip_reason = _replaced_message, _failure, _skip_reason
 
     def _write(self, record: dict[str, Any]) -> None:
         os.write(self._fd, (json.dumps({**record, "token": self._token}) + "\n").encode())
@@ -73,6 +78,7 @@ class ResultsWriter:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._claims = {item.nodeid: claim_of(item) for item in session.items}
         self._write({"event": "collected", "claims": list(self._claims.values())})
+        self._guard, self._session = guard.Snapshot.take(), session  # before any claim imports the submission
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._write({"event": "start", "id": nodeid})
@@ -85,9 +91,9 @@ class ResultsWriter:
         if verdict.get("status") in ("failed", "error"):
             return
         if report.failed:
-            verdict["status"], verdict["message"] = _failure(report)
+            verdict["status"], verdict["message"] = self._failure(report)
         elif report.skipped:
-            verdict["status"], verdict["message"] = "skipped", _skip_reason(report)
+            verdict["status"], verdict["message"] = "skipped", self._skip_reason(report)
         elif report.when == "call":
             verdict["status"], verdict["message"] = "passed", ""
 
@@ -95,10 +101,22 @@ class ResultsWriter:
         verdict = self._verdicts.pop(nodeid, None)
         if verdict is not None:
             verdict["duration"] = round(verdict["duration"], 3)
+            if self._guard is not None and (replaced := self._guard.replaced()):
+                verdict["status"], verdict["message"] = "failed", self._replaced_message(replaced)
+                if self._session is not None:  # later claims would run on the patched modules: stop here
+                    self._session.shouldstop = "the submission patched what grading relies on"
             self._write({"event": "claim", **verdict})
 
     def pytest_sessionfinish(self, exitstatus: int) -> None:
         self._write({"event": "finished", "exitstatus": int(exitstatus)})
+
+
+def _replaced_message(names: list[str]) -> str:
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return (
+        f"the submission replaced {shown}: grading measures your code with the standard library and the grader "
+        "as they are, so no claim can pass once they are patched. Remove the code that reassigns them."
+    )
 
 
 def _failure(report: pytest.TestReport) -> tuple[str, str]:

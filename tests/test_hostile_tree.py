@@ -1,0 +1,60 @@
+"""A submission that edits the project's files is caught, the files are put back, and no other kata gains.
+
+It really edits files, so it is graded in a copy of the project, through the scoreboard in a process of its
+own (the copy's modules come first on the path, ahead of the editable install).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graders.manifest import ROOT
+from tests import corpus
+
+COPIED = ("graders", "tools", "katas", "katas.toml", "hints.toml", "pyproject.toml")
+
+
+def copy_of_the_project(where: Path) -> Path:
+    for name in COPIED:
+        source, target = ROOT / name, where / name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    return where
+
+
+@pytest.mark.parametrize("hostile", corpus.hostile_to_the_tree(), ids=lambda h: h.id)
+def test_editing_graders_at_import_fails_the_kata_and_is_undone(hostile, tmp_path):
+    copy = copy_of_the_project(tmp_path)
+    before = {p.relative_to(copy): p.read_bytes() for p in (copy / "graders").rglob("*") if p.is_file()}
+    shutil.copy(hostile.path, copy / "katas" / hostile.kata.stub.name)
+    number = hostile.kata.number
+    command = [
+        sys.executable,
+        "-m",
+        "tools.scoreboard",
+        "--kata",
+        str(number),
+        "--kata",
+        str(number + 1),
+        "--json",
+        "-",
+    ]
+    done = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=300)
+    board = json.loads(done.stdout[done.stdout.index("{") :])
+    by_number = {k["number"]: k for k in board["katas"]}
+    edited, next_kata = by_number[number], by_number[number + 1]
+    assert edited["status"] == "failed" and edited["end"] == "tampered", edited
+    missing = [w for w in hostile.words if w not in edited["reason"].lower()]
+    assert not missing, f"the reason lacks {missing}: {edited['reason']}"
+    assert next_kata["status"] == "failed" and "not implemented" in json.dumps(next_kata["claims"]), next_kata
+    after = {p.relative_to(copy): p.read_bytes() for p in (copy / "graders").rglob("*") if p.is_file()}
+    assert after == before, "the grader files were not put back"
+    assert not (copy / "conftest.py").exists()
