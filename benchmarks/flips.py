@@ -77,7 +77,8 @@ def main() -> int:
     print(f"{'kata':>4}  {'grades':>6}  {'flips':>5}  {'median s':>8}  {'worst s':>7}   (references' grading time)")
     for number in sorted(numbers):
         t = times[number]
-        print(f"{number:>4}  {runs[number]:>6}  {len(flips[number]):>5}  {statistics.median(t):>8.2f}  {max(t):>7.2f}")
+        median, worst = (f"{statistics.median(t):.2f}", f"{max(t):.2f}") if t else ("-", "-")
+        print(f"{number:>4}  {runs[number]:>6}  {len(flips[number]):>5}  {median:>8}  {worst:>7}")
         for flip in flips[number]:
             print(f"      flip: {flip}")
     return 1 if any(flips.values()) else 0

@@ -1,7 +1,7 @@
 """A submission that edits the project's files is caught, the files are put back, and no other kata gains.
 
 It really edits files, so it is graded in a copy of the project, through the scoreboard in a process of its
-own (the copy's modules come first on the path, ahead of the editable install).
+own.
 """
 
 from __future__ import annotations
@@ -10,24 +10,11 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from graders.manifest import ROOT
 from tests import corpus
-
-COPIED = ("graders", "tools", "katas", "katas.toml", "hints.toml", "pyproject.toml")
-
-
-def copy_of_the_project(where: Path) -> Path:
-    for name in COPIED:
-        source, target = ROOT / name, where / name
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
-    return where
+from tests.copies import copy_of_the_project
 
 
 @pytest.mark.parametrize("hostile", corpus.hostile_to_the_tree(), ids=lambda h: h.id)

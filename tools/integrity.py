@@ -3,9 +3,9 @@
 A grading process runs as the learner's own user, so it could rewrite a grader, add a ``conftest.py`` or a
 ``pytest.ini`` that pytest would load, or drop a ``.pth`` file into site-packages that runs at every
 interpreter start.  Before each grading the grading tool takes a snapshot of those files (the graders and
-the tools by content; the project's tests, the pytest configuration and the site directories' start-up
-files by size and change time); after it, any difference fails the kata, and the graders and tools are put
-back as they were.
+the tools and the pytest configuration by content; the project's tests and the site directories' start-up
+files by size and change time); after it, any difference fails the kata, and the files kept by content are
+put back as they were.
 """
 
 from __future__ import annotations
@@ -27,15 +27,16 @@ STARTUP_FILES = ("*.pth", "sitecustomize.py", "usercustomize.py")
 @dataclass(frozen=True)
 class Snapshot:
     files: dict[Path, bytes]
-    """The graders and tools (path -> content), put back if changed."""
+    """The graders, tools and pytest configuration (path -> content), put back if changed."""
     watched: dict[Path, tuple[int, int]]
     """The other files (path -> size and change time), only reported."""
 
     @classmethod
     def take(cls, root: Path = ROOT) -> Snapshot:
-        files = {path: path.read_bytes() for path in _files(root, RESTORED_TREES)}
+        restored = [*_files(root, RESTORED_TREES), *(p for p in (root / n for n in WATCHED_FILES) if p.is_file())]
+        files = {path: path.read_bytes() for path in restored}
         watched = {}
-        for path in [*_files(root, WATCHED_TREES), *(root / n for n in WATCHED_FILES), *_startup_files()]:
+        for path in [*_files(root, WATCHED_TREES), *_startup_files()]:
             with contextlib.suppress(OSError):
                 stat = path.stat()
                 watched[path] = (stat.st_size, stat.st_ctime_ns)
@@ -52,7 +53,7 @@ class Snapshot:
         return sorted(_shown(p) for p in changed)
 
     def restore(self, now: Snapshot) -> None:
-        """Put the graders and tools back as in this snapshot."""
+        """Put the files kept by content back as in this snapshot."""
         for path in now.files.keys() - self.files.keys():
             with contextlib.suppress(OSError):
                 path.unlink()
