@@ -377,3 +377,16 @@ def test_the_guard_names_a_patched_module_function_and_a_patched_class_method():
     finally:
         time.sleep, threading.Thread.start = original_sleep, original_start
     assert snapshot.replaced() == []
+
+
+def test_the_guard_lets_a_submission_install_its_own_thread_excepthook():
+    import threading
+
+    from graders.harness import guard
+
+    snapshot, original = guard.Snapshot.take(), threading.excepthook
+    try:
+        threading.excepthook = lambda args: None
+        assert snapshot.replaced() == []
+    finally:
+        threading.excepthook = original

@@ -24,7 +24,7 @@ from typing import Any
 
 from graders import PYTEST_OPTIONS
 from graders.manifest import ROOT, Kata
-from tools import containment
+from tools import containment, integrity
 from tools.integrity import Snapshot
 
 OUTPUT_TAIL = 2000
@@ -108,7 +108,7 @@ def grade(
         result.reason, result.end = f"{shown} does not exist.", "none"
         return result
     limit = budget if budget is not None else kata.budget
-    before, mark = Snapshot.take(), mark or containment.new_mark()
+    before, mark = Snapshot.take() if integrity.watching else None, mark or containment.new_mark()
     with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
         records_path, output_path = Path(scratch, "results.jsonl"), Path(scratch, "output.txt")
         records_path.touch()  # so that a missing file means a deleted one
@@ -148,8 +148,7 @@ def grade(
         records, forged = _read_records(records_path, token)
         tail = output_path.read_bytes()[-OUTPUT_TAIL:].decode(errors="replace")
     _judge(result, records, exit_status, limit, tail, excess)
-    after = Snapshot.take()
-    if changed := before.changes(after):
+    if before is not None and (changed := before.changes(after := Snapshot.take())):
         before.restore(after)
         result.status, result.end = "failed", "tampered"
         result.reason = (

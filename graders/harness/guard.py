@@ -41,6 +41,8 @@ WATCHED_MODULES = (
     "_pytest.reports",
 )
 HARNESS_PREFIX = "graders."
+HOOKS = frozenset({("threading", "excepthook")})
+"""Names meant to be set: a submission may install its own hook for exceptions in threads."""
 
 Key = tuple[str, ...]
 
@@ -62,7 +64,9 @@ class Snapshot:
     def replaced(self) -> list[str]:
         """The names, as ``module.name``, bound to something else than at the snapshot, or deleted."""
         now = {key: id(value) for key, value in self._bindings()}
-        return sorted(".".join(key) for key, identity in self.names.items() if now.get(key) != identity)
+        return sorted(
+            ".".join(key) for key, identity in self.names.items() if now.get(key) != identity and key not in HOOKS
+        )
 
 
 def _dunder(name: str) -> bool:
