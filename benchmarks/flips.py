@@ -1,17 +1,23 @@
 """Grade every reference and mutant of some katas R times while a CPU hog keeps both cores busy.
 
-    python benchmarks/flips.py --kata 53 --kata 54 --repeat 20 [--hog 2] [--jobs 1]
+    python benchmarks/flips.py --kata 53 --kata 54 --repeat 20 [--hog 2] [--jobs 1] [--record FILE]
 
 A flip is a verdict that differs from the expected one: a reference that fails, or a mutant that
 passes or fails another claim than the one it names.  Prints a table of flips per kata and the
-median and worst grading time per kata for the references (a correct submission).
+median and worst grading time per kata for the references (a correct submission).  With ``--record`` every
+verdict is appended to FILE as a JSON line (commit, Python, submission, right or not, duration), so that
+runs on several machines or days add up: ``benchmarks/flip_table.py FILE...`` tables them.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import multiprocessing
+import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -20,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graders.manifest import kata
+from graders.manifest import ROOT, kata
 from tests import corpus
 from tools.grading import grade
 
@@ -41,6 +47,29 @@ def verdict_is_right(item: corpus.Labelled, expect_pass: bool) -> tuple[bool, fl
     return right, result.duration, "" if right else f"{item.claim}: {claim.status if claim else 'missing'}"
 
 
+@functools.cache
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def record(path: Path, item: corpus.Labelled, expect_pass: bool, right: bool, duration: float, why: str, hog: int):
+    entry = {
+        "commit": commit(),
+        "python": platform.python_version(),
+        "kata": item.kata.number,
+        "submission": str(item.path.relative_to(ROOT)),
+        "expect": "pass" if expect_pass else item.claim,
+        "right": right,
+        "duration": duration,
+        "why": why,
+        "hog": hog,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    with path.open("a") as out:
+        out.write(json.dumps(entry) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kata", action="append", required=True, help="kata number; repeat for more")
@@ -48,6 +77,7 @@ def main() -> int:
     parser.add_argument("--mutant-repeat", type=int, help="repetitions of every mutant (default: --repeat)")
     parser.add_argument("--hog", type=int, default=2, help="busy processes to run meanwhile (default 2)")
     parser.add_argument("--jobs", type=int, default=1, help="grades at once (default 1)")
+    parser.add_argument("--record", type=Path, help="append every verdict to this file as a JSON line")
     args = parser.parse_args()
     numbers = {kata(n).number for n in args.kata}
     references = [(r, True) for r in corpus.references() if r.kata.number in numbers]
@@ -67,6 +97,8 @@ def main() -> int:
                     work, pool.map(lambda w: verdict_is_right(*w), work), strict=True
                 ):
                     runs[item.kata.number] += 1
+                    if args.record:
+                        record(args.record, item, expect_pass, right, duration, why, args.hog)
                     if expect_pass:
                         times[item.kata.number].append(duration)
                     if not right:
