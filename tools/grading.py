@@ -254,6 +254,7 @@ def _judge(
     verdicts = {r["id"]: r for r in records if r.get("event") == "claim"}
     started = [r["id"] for r in records if r.get("event") == "start"]
     finished = any(r.get("event") == "finished" for r in records)
+    stopped_by_grader = next((str(r.get("stopped") or "") for r in records if r.get("event") == "finished"), "")
     if excess:
         result.end, result.reason = "limit", f"grading was stopped because {excess}"
     elif exit_status is None:
@@ -288,7 +289,7 @@ def _judge(
             message = (
                 f"this claim was running when {result.reason}"
                 if interrupted and result.reason
-                else "not run: " + (result.reason or "the grading process stopped")
+                else "not run: " + (result.reason or stopped_by_grader or "the grading process stopped")
             )
             result.claims.append(Claim(claim["id"], claim["name"], claim.get("task"), "not run", message))
     every_claim_passed = bool(result.claims) and all(c.status == "passed" for c in result.claims)

@@ -24,7 +24,7 @@ watching = True
 
 RESTORED_TREES = ("graders", "tools")
 WATCHED_TREES = ("tests",)
-WATCHED_FILES = ("pyproject.toml", "katas.toml", "conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
+CONFIG_FILES = ("pyproject.toml", "katas.toml", "conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
 STARTUP_FILES = ("*.pth", "sitecustomize.py", "usercustomize.py")
 
 
@@ -37,7 +37,7 @@ class Snapshot:
 
     @classmethod
     def take(cls, root: Path = ROOT) -> Snapshot:
-        restored = [*_files(root, RESTORED_TREES), *(p for p in (root / n for n in WATCHED_FILES) if p.is_file())]
+        restored = [*_files(root, RESTORED_TREES), *(p for p in (root / n for n in CONFIG_FILES) if p.is_file())]
         files = {path: path.read_bytes() for path in restored}
         watched = {}
         for path in [*_files(root, WATCHED_TREES), *_startup_files()]:

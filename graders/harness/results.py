@@ -6,14 +6,16 @@ leaves the claims it finished, and the one it was in):
     {"event": "collected", "claims": [{"id", "name", "task", "kata"}, ...]}
     {"event": "start", "id": ...}
     {"event": "claim", "id", "name", "task", "kata", "status", "message", "duration"}
-    {"event": "finished", "exitstatus": 0}
+    {"event": "finished", "exitstatus": 0, "stopped": why the session stopped early, or ""}
 
 ``status`` is ``passed``, ``failed`` (the claim does not hold: the learner's), ``error`` (the grader
 itself broke: the project's) or ``skipped``.
 
 With ``--results-token-fd N`` the grading tool passes a secret through a pipe (file descriptor N) that
 every record carries; it is read and the pipe closed before any learner code is imported, so a
-submission that writes records of its own into the file cannot make them count.
+submission that writes records of its own into the file cannot make them count.  A claim that ends
+with the standard library's concurrency modules or the harness patched fails, and the session stops
+(``guard.py``).
 """
 
 from __future__ import annotations
@@ -104,11 +106,11 @@ class ResultsWriter:
             if self._guard is not None and (replaced := self._guard.replaced()):
                 verdict["status"], verdict["message"] = "failed", self._replaced_message(replaced)
                 if self._session is not None:  # later claims would run on the patched modules: stop here
-                    self._session.shouldstop = "the submission patched what grading relies on"
+                    self._session.shouldstop = "grading stopped once the submission patched what it relies on"
             self._write({"event": "claim", **verdict})
 
-    def pytest_sessionfinish(self, exitstatus: int) -> None:
-        self._write({"event": "finished", "exitstatus": int(exitstatus)})
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._write({"event": "finished", "exitstatus": int(exitstatus), "stopped": str(session.shouldstop or "")})
 
 
 def _replaced_message(names: list[str]) -> str:
