@@ -45,14 +45,17 @@ def new_mark() -> str:
 
 def limit(pid: int) -> None:
     """Set the grading process's limits (inherited by all it starts); call before any learner code runs."""
-    total_threads = int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
+    try:
+        total_threads = int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
+    except (OSError, ValueError, IndexError):
+        total_threads = 0
     for which, value in (
         (resource.RLIMIT_NOFILE, OPEN_FILES),
         (resource.RLIMIT_FSIZE, FILE_SIZE),
         (resource.RLIMIT_NPROC, total_threads + THREADS_HEADROOM),
         (resource.RLIMIT_CORE, 0),
     ):
-        with contextlib.suppress(OSError, ValueError):  # never above a hard limit already lower
+        with contextlib.suppress(OSError, ValueError):  # never above a hard limit already lower; gone already
             hard = resource.prlimit(pid, which)[1]
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.prlimit(pid, which, (value, value))

@@ -131,8 +131,8 @@ def grade(
             with _running_lock:
                 _running.add(process)
             os.close(token_read)
-            with contextlib.suppress(OSError):  # the grader reads it (to the end) before any learner code runs
-                containment.limit(process.pid)
+            containment.limit(process.pid)  # before the token: the grader reads it before any learner code runs
+            with contextlib.suppress(OSError):
                 os.write(token_write, token.encode())
             os.close(token_write)
             try:
