@@ -59,7 +59,7 @@ def main() -> int:
                         text=True,
                     )
                     walls.append(time.monotonic() - start)
-                    board = json.loads(done.stdout[done.stdout.index("{") :])
+                    board = json.loads(done.stdout)
                     passed = board["katas_passed"] == board["katas_graded"] == len(board["katas"])
                     all_passed &= passed
                     if not passed:
