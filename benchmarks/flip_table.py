@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -41,6 +42,10 @@ def main() -> int:
                 cell = f"{sum(counted.values())} / {len(flips[kata, python])} / R={min(counted.values())}"
             cells.append(f"{cell:>22}")
         print(f"{kata:>4}  " + "  ".join(cells))
+    for python in pythons:
+        loads = sorted(e["load"] for e in entries if e["python"] == python and "load" in e)
+        if loads:
+            print(f"  load average on {python}: median {statistics.median(loads):.1f}, worst {loads[-1]:.1f}")
     for (kata, python), found in sorted(flips.items()):
         for flip in found:
             print(f"  flip {kata} on {python}: {flip}")

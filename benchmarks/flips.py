@@ -7,6 +7,9 @@ passes or fails another claim than the one it names.  Prints a table of flips pe
 median and worst grading time per kata for the references (a correct submission).  With ``--record`` every
 verdict is appended to FILE as a JSON line (commit, Python, submission, right or not, duration), so that
 runs on several machines or days add up: ``benchmarks/flip_table.py FILE...`` tables them.
+
+With ``--hog 0`` the load comes from elsewhere (say one hog shared by a run per Python); every recorded
+verdict carries the one-minute load average at its end, so the table can say what load it was measured under.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import functools
 import json
 import multiprocessing
+import os
 import platform
 import statistics
 import subprocess
@@ -64,6 +68,7 @@ def record(path: Path, item: corpus.Labelled, expect_pass: bool, right: bool, du
         "duration": duration,
         "why": why,
         "hog": hog,
+        "load": round(os.getloadavg()[0], 2),
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     with path.open("a") as out:
