@@ -48,6 +48,14 @@ def test_every_workflow_parses_and_names_only_modules_that_exist(path):
                         assert importlib.util.find_spec(module), f"{path.name}: no module {module} ({part.strip()})"
 
 
+def test_only_a_learner_templates_classroom_workflow_runs_on_push():
+    own = loads((ROOT / ".github" / "workflows" / "classroom.yml").read_text())
+    assert own["on"] == ["workflow_dispatch"], "this repository's stubs would show red on every push"
+    template = loads(workflows.render_classroom(workflows.built()))
+    assert "push" in template["on"]
+    assert {k: v for k, v in own.items() if k != "on"} == {k: v for k, v in template.items() if k != "on"}
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_the_classroom_workflow_round_trips_through_a_reader(mode):
     data = workflows.classroom(workflows.built(), mode)

@@ -84,8 +84,13 @@ def grading_step(kata: Kata, mode: str) -> dict[str, Any]:
     }
 
 
-def classroom(graded: Iterable[Kata], mode: str = "all-or-nothing") -> dict[str, Any]:
-    """The ``Autograding Tests`` workflow for ``graded`` katas."""
+def classroom(graded: Iterable[Kata], mode: str = "all-or-nothing", *, on_push: bool = True) -> dict[str, Any]:
+    """The ``Autograding Tests`` workflow for ``graded`` katas.
+
+    ``on_push=False`` is this repository's own copy: it holds the solutions and its katas are the untouched
+    stubs, so grading them on every push would only ever show red; it runs when asked (``workflow_dispatch``).
+    A learner template (``tools.export``) gets the push-triggered workflow Classroom needs.
+    """
     graded = list(graded)
     if mode not in MODES:
         raise ValueError(f"unknown grading mode {mode!r}")
@@ -112,7 +117,7 @@ def classroom(graded: Iterable[Kata], mode: str = "all-or-nothing") -> dict[str,
     ]
     return {
         "name": "Autograding Tests",
-        "on": ["push", "repository_dispatch", "workflow_dispatch"],
+        "on": ["push", "repository_dispatch", "workflow_dispatch"] if on_push else ["workflow_dispatch"],
         "permissions": {"checks": "write", "actions": "read", "contents": "read"},
         "jobs": {
             "run-autograding-tests": {
@@ -154,14 +159,19 @@ def ci() -> dict[str, Any]:
     }
 
 
-def render_classroom(graded: Iterable[Kata], mode: str = "all-or-nothing") -> str:
+def render_classroom(graded: Iterable[Kata], mode: str = "all-or-nothing", *, on_push: bool = True) -> str:
     header = [
         GENERATED,
         f"Grading: {mode}. One step per kata; every setting lives in files, because the grading action",
         "passes only PATH and HOME to its command. Keep this the only workflow that runs on push, so",
         "Classroom records its result: trigger others with `workflow_run` on `Autograding Tests`.",
     ]
-    return yamlout.dumps(classroom(graded, mode), header=header)
+    if not on_push:
+        header += [
+            "This copy runs only when asked: this repository holds the solutions and its katas are the",
+            "untouched stubs. `python -m tools.export DEST` writes the learner template's copy, run on push.",
+        ]
+    return yamlout.dumps(classroom(graded, mode, on_push=on_push), header=header)
 
 
 def render_ci() -> str:
@@ -171,7 +181,7 @@ def render_ci() -> str:
 
 def expected() -> dict[Path, str]:
     """Every generated workflow of this repository and its text."""
-    return {WORKFLOWS / "classroom.yml": render_classroom(built()), WORKFLOWS / "ci.yml": render_ci()}
+    return {WORKFLOWS / "classroom.yml": render_classroom(built(), on_push=False), WORKFLOWS / "ci.yml": render_ci()}
 
 
 def main(argv: list[str] | None = None) -> int:
