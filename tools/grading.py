@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,18 @@ class KataResult:
 
 
 def grade(
-    kata: Kata, submission: Path | None = None, *, budget: float | None = None, mark: str | None = None
+    kata: Kata,
+    submission: Path | None = None,
+    *,
+    budget: float | None = None,
+    mark: str | None = None,
+    only: Sequence[str] = (),
 ) -> KataResult:
     """Grade ``submission`` (default: the learner's file for ``kata``) in a fresh process.
 
-    ``mark`` (default: a new one) is put in the environment of every process the grading starts.
+    ``mark`` (default: a new one) is put in the environment of every process the grading starts.  ``only``
+    names claims (``test_…``) to run instead of all of them: the project's own tests use it to check that a
+    mutant fails the claim meant for it; a verdict on a submission always runs every claim.
     """
     path = (submission or kata.stub).resolve()
     shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
@@ -112,7 +120,8 @@ def grade(
     with tempfile.TemporaryDirectory(prefix=f"kata{kata.number}-") as scratch:
         records_path, output_path = Path(scratch, "results.jsonl"), Path(scratch, "output.txt")
         records_path.touch()  # so that a missing file means a deleted one
-        command = [sys.executable, "-m", "pytest", str(kata.grader), "-q", *PYTEST_OPTIONS, *_pinned_configuration()]
+        targets = [f"{kata.grader}::{name}" for name in only] or [str(kata.grader)]
+        command = [sys.executable, "-m", "pytest", *targets, "-q", *PYTEST_OPTIONS, *_pinned_configuration()]
         token, (token_read, token_write) = secrets.token_hex(16), os.pipe()
         command += ["--results-json", str(records_path), "--results-token-fd", str(token_read)]
         command += ["--submission", str(path)]
