@@ -35,13 +35,15 @@ class Site:
         """page → called (in the calling thread) before that page's links are returned."""
         self.log = CallLog()
         self.release = threading.Event()
-        self.callers: set[tuple[int, str]] = set()
-        """(ident, name) of each thread that called ``get_links``."""
+        self.callers: dict[int, threading.Thread] = {}
+        """Each thread that called ``get_links``, by ``id``: the objects are kept alive, so that a thread that
+        ended cannot pass its ident (which CPython reuses) or its id on to the next one."""
 
     def __call__(self, page: str) -> Iterable[str]:
         if self.release.is_set():
             raise ClaimOver("the claim has ended")
-        self.callers.add((threading.get_ident(), threading.current_thread().name))
+        caller = threading.current_thread()
+        self.callers[id(caller)] = caller
         with self.log.record(page):
             hook = self.hooks.get(page)
             if hook is not None:
@@ -56,7 +58,7 @@ class Site:
 
     def worker_threads(self) -> int:
         """How many threads other than the learner's calling thread called ``get_links``."""
-        return len({ident for ident, name in self.callers if name != "learner-call"})
+        return sum(thread.name != "learner-call" for thread in self.callers.values())
 
 
 @contextmanager
@@ -99,6 +101,14 @@ def star(root: str, count: int) -> Graph:
 def expect_reachable(found: object, graph: Graph, *, called: str, fake: Site, idea: str) -> None:
     """Fail the claim unless ``found`` is the set of pages reachable from ``"root"``."""
     expected = set(depths(graph, "root"))
+    if not isinstance(found, set | frozenset) and set(found or ()) == expected:  # type: ignore[call-overload]
+        raise failure(
+            f"crawl returned the right pages, but as a {type(found).__name__}: the contract says a set.",
+            called=called,
+            contract="crawl returns set[str]: every page reachable from root, root included",
+            evidence=[f"returned {short_repr(found, 100)}"],
+            idea=idea,
+        )
     if found != expected:
         missing = sorted(expected - set(found or ()))  # type: ignore[call-overload]
         raise failure(
