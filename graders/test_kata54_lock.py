@@ -7,9 +7,11 @@ read-modify-write, a check outside the lock or a lock-order deadlock fails on ev
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 
 import pytest
@@ -35,18 +37,23 @@ def explore(
     workers: dict[str, Callable[[Any], object]],
     invariant: Callable[[Any], str | None],
 ) -> interleave.Finding[Any]:
-    """Every interleaving of ``workers`` over ``setup(module)``, with the learner's module fresh."""
+    """Every interleaving of ``workers`` over ``setup(module)``, with the learner's module fresh.
+
+    The workers are explored in both thread orders: frontrun's DPOR misses some races between lock
+    acquisitions depending on which thread it numbers first (a ``total()`` that locks one account at a
+    time holds with the transfer as thread 0, and breaks at once with ``total()`` as thread 0).
+    """
+
+    def both_orders(module: ModuleType) -> interleave.Finding[Any]:
+        finding: interleave.Finding[Any] = interleave.Finding("holds", 0)
+        for order in (workers, dict(reversed(workers.items()))):
+            finding = interleave.explore(module, setup=setup, workers=order, invariant=invariant, name=name)
+            if not finding.holds:
+                break
+        return finding
+
     with interleave.patched(learner.submission) as module:
-        outcome = learner.run(
-            interleave.explore,
-            module,
-            setup=setup,
-            workers=workers,
-            invariant=invariant,
-            name=name,
-            called=f"{' and '.join(workers)} in two threads",
-            deadline=45.0,
-        )
+        outcome = learner.run(both_orders, module, called=f"{' and '.join(workers)} in two threads", deadline=45.0)
     finding: interleave.Finding[Any] = learner.result(outcome)
     if finding.kind == "inconclusive":
         raise failure(
@@ -102,13 +109,53 @@ def test_counter_loses_no_increment_under_forced_interleavings(learner):
     )
     if not finding.holds:
         lost = finding.violation or "an increment went missing"
+        made = locks_made_per_call(learner)
         raise failure(
-            f"Increments were lost: {lost}. Both threads read the count before either wrote it back.",
+            f"Increments were lost: {lost}. Both threads read the count before either wrote it back"
+            + (
+                f": increment() makes a new lock on every call (two calls made {sum(made)}), so each thread "
+                "takes a lock of its own and nothing keeps the other out."
+                if all(made)
+                else "."
+            ),
             called="counter.increment() in two threads at once",
             contract="no increment is ever lost, whatever the number of threads",
             evidence=[*finding.evidence, found_in(finding)],
             idea=IDEA_COUNTER,
         )
+
+
+def is_lock(value: object) -> bool:
+    return any(word in type(value).__name__.lower() for word in ("lock", "condition", "semaphore"))
+
+
+def locks_made_per_call(learner: Any) -> tuple[int, int]:
+    """How many locks each of two ``Counter().increment()`` calls creates, one after the other.
+
+    Under :func:`interleave.patched` every lock is a Python object whose ``__init__`` a profile function sees,
+    on every Python version (a bare ``threading.Lock()`` is not a Python call on 3.13).
+    """
+
+    def count() -> tuple[int, int]:
+        counter = module.Counter()
+        made: list[int] = []
+
+        def profile(frame: FrameType, event: str, arg: object) -> None:
+            if event == "call" and frame.f_code.co_name == "__init__" and is_lock(frame.f_locals.get("self")):
+                made[-1] += 1
+
+        while len(made) < 2:
+            made.append(0)
+            sys.setprofile(profile)
+            try:
+                counter.increment()
+            finally:
+                sys.setprofile(None)
+        return made[0], made[1]
+
+    with interleave.patched(learner.submission) as module:
+        outcome = learner.run(count, called="Counter().increment() twice", deadline=5.0)
+    return outcome.value if not outcome.raised else (0, 0)
 
 
 # ---------------------------------------------------------------- task 2 · Bank, one call at a time
@@ -151,35 +198,85 @@ def show_call(call: tuple) -> str:
     return f"{call[0]}({', '.join(map(repr, call[1:]))})"
 
 
-def show(result: object) -> str:
-    return f"raises {result.__name__}" if isinstance(result, type) else repr(result)
+def returned(result: object) -> str:
+    """What a call did, in the past tense: ``returned False``, ``raised KeyError``."""
+    return f"raised {result.__name__}" if isinstance(result, type) else f"returned {result!r}"
+
+
+def says(result: object) -> str:
+    """What the contract says a call does: ``returns True``, ``raises KeyError``."""
+    return f"raises {result.__name__}" if isinstance(result, type) else f"returns {result!r}"
+
+
+def why(call: tuple, expected: object, model: dict[str, int]) -> str:
+    """The rule of the contract behind ``expected``, for the call that broke it (``model``: balances before it)."""
+    if expected is KeyError:
+        return " (an unknown name is a KeyError" + (", whatever the amount)" if call[0] == "transfer" else ")")
+    if expected is ValueError:
+        return " (amount <= 0 or src == dst is a ValueError)"
+    if call[0] == "transfer":
+        held = model[call[1]]
+        if expected is True:
+            return f": {call[1]!r} holds {held}, at least the amount, so the money moves"
+        return f": {call[1]!r} holds only {held}, so nothing changes"
+    if call[0] == "balance":
+        return f": after the calls before it, {call[1]!r} holds {expected}"
+    return ": the total never changes"
+
+
+RULES = [
+    # Each rule of the contract on its own, tried before the random scripts: found every time, with a short story.
+    ({"a": 2, "b": 0, "c": 0}, [("transfer", "a", "b", 2), ("balance", "a"), ("balance", "b")]),
+    ({"a": 1, "b": 0, "c": 0}, [("transfer", "a", "b", 2), ("balance", "a"), ("balance", "b")]),
+    ({"a": 1, "b": 0, "c": 0}, [("transfer", "a", "a", 1), ("transfer", "a", "b", 0), ("transfer", "a", "b", -1)]),
+    ({"a": 1, "b": 0, "c": 0}, [("balance", "zed"), ("transfer", "zed", "a", 1), ("transfer", "a", "zed", 1)]),
+    ({"a": 1, "b": 0, "c": 0}, [("transfer", "a", "zed", 1), ("balance", "a"), ("total",)]),
+    (
+        {"a": 1, "b": 0, "c": 0},
+        [("transfer", "zed", "a", 0), ("transfer", "a", "zed", -1), ("transfer", "zed", "zed", 1)],
+    ),
+]
+SHOWN_CALLS = 6
+"""Calls before the failing one shown in a message (the latest ones)."""
 
 
 @pytest.mark.task(2)
 def test_bank_follows_the_contract_one_call_at_a_time(learner):
     smoke_bank(learner)
 
-    @given(start=st.fixed_dictionaries({name: st.integers(0, 10) for name in NAMES}), script=calls)
     def one_script(start: dict[str, int], script: list[tuple]) -> None:
         bank, model, done = learner.Bank(dict(start)), dict(start), []
         for call in script:
+            before = dict(model)
             expected = model_call(model, call)
             try:
                 actual: object = getattr(bank, call[0])(*call[1:])
             except (KeyError, ValueError) as exc:
                 actual = type(exc)
             if actual != expected and not (expected is True and actual is True):
+                shown = done[-SHOWN_CALLS:]
                 raise failure(
-                    f"{show_call(call)} {show(actual)}; the contract says it {show(expected)}"
-                    f"{' (an unknown name is a KeyError, whatever the amount)' if expected is KeyError else ''}"
-                    f"{' (amount <= 0 or src == dst is a ValueError)' if expected is ValueError else ''}.",
-                    called=f"Bank({start!r}) then, one at a time:",
-                    evidence=[f"{show_call(c)} -> {show(r)}" for c, r in done] + [f"{show_call(call)} -> ?"],
+                    f"{show_call(call)} {returned(actual)}; the contract says it {says(expected)}"
+                    f"{why(call, expected, before)}.",
+                    called=f"bank = Bank({start!r})"
+                    + (", then one call at a time (below)" if done else f"; bank.{show_call(call)}"),
+                    evidence=([f"… {len(done) - len(shown)} earlier call(s)"] if len(done) > len(shown) else [])
+                    + [f"bank.{show_call(c)} {returned(r)}" for c, r in shown]
+                    + ([f"bank.{show_call(call)} {returned(actual)}  <- this call"] if done else []),
                     idea="check unknown names first (KeyError), then the arguments (ValueError), then the funds",
                 )
             done.append((call, actual))
 
-    learner.result(learner.run(one_script, called="Bank(...) with one call at a time", deadline=60.0))
+    random_scripts = given(start=st.fixed_dictionaries({name: st.integers(0, 10) for name in NAMES}), script=calls)(
+        one_script
+    )
+
+    def every_script() -> None:
+        for start, script in RULES:
+            one_script(start, script)
+        random_scripts()
+
+    learner.result(learner.run(every_script, called="Bank(...) with one call at a time", deadline=60.0))
 
 
 @pytest.mark.task(2)
@@ -230,6 +327,20 @@ def smoke_bank(learner: Any) -> None:
 
 def balances(bank: Any, names: str) -> dict[str, int]:
     return {name: bank.balance(name) for name in names}
+
+
+def torn(violation: str, expected: int, dst: str) -> str:
+    """How a ``total() returned N`` beside a transfer from 'a' to ``dst`` came about, in the learner's terms."""
+    number = re.search(r"returned (-?\d+)", violation)
+    seen = int(number[1]) if number else expected
+    if seen < expected:
+        return f"it read the balances while the transfer was half done: the money had left 'a' but not reached {dst!r}"
+    if seen > expected:
+        return (
+            f"it read 'a' before the transfer and {dst!r} after it, so the money was counted twice (taking each "
+            "account's lock in turn is not a snapshot: hold them all at once)"
+        )
+    return "it did not return exactly once"
 
 
 @pytest.mark.task(3)
@@ -350,7 +461,7 @@ def test_total_is_a_consistent_snapshot_during_transfers(learner):
     if not finding.holds:
         raise failure(
             f"total() is not a consistent snapshot: {finding.violation} (expected 10) while "
-            "transfer('a', 'b', 3) was half done: the money had left 'a' but not reached 'b'.",
+            f"transfer('a', 'b', 3) ran: {torn(finding.violation, 10, 'b')}.",
             called="transfer('a', 'b', 3) and total() at once, from {'a': 5, 'b': 5}",
             contract="total() always equals the starting total, even while transfers run",
             evidence=[*finding.evidence, found_in(finding)],
@@ -361,6 +472,15 @@ def test_total_is_a_consistent_snapshot_during_transfers(learner):
 @pytest.mark.task(3)
 def test_total_beside_transfers_never_deadlocks(learner):
     smoke_bank(learner)
+
+    def invariant(s: Scene) -> str | None:
+        seen = balances(s.bank, "abc")
+        if s.totals != [15]:
+            return f"total() returned {s.totals[0] if s.totals else 'nothing'} (expected 15)"
+        if seen != {"a": 4, "b": 5, "c": 6}:
+            return f"balances ended {seen}, expected {{'a': 4, 'b': 5, 'c': 6}}"
+        return None
+
     finding = explore(
         learner,
         "",
@@ -369,7 +489,7 @@ def test_total_beside_transfers_never_deadlocks(learner):
             "transfer('a', 'c', 1)": lambda s: s.bank.transfer("a", "c", 1),
             "total()": lambda s: s.totals.append(s.bank.total()),
         },
-        lambda s: None,
+        invariant,
     )
     if finding.kind == "deadlock":
         raise failure(
@@ -378,4 +498,15 @@ def test_total_beside_transfers_never_deadlocks(learner):
             contract="total() beside transfers never deadlocks",
             evidence=[*finding.evidence, found_in(finding)],
             idea=IDEA_ORDER + "; total() must follow the same order",
+        )
+    if not finding.holds:
+        raise failure(
+            f"total() is not a consistent snapshot: {finding.violation} while transfer('a', 'c', 1) ran: "
+            f"{torn(finding.violation, 15, 'c')}."
+            if finding.violation.startswith("total()")
+            else f"A transfer beside total() broke the books: {finding.violation or 'the balances changed'}.",
+            called="transfer('a', 'c', 1) and total() at once, from {'a': 5, 'b': 5, 'c': 5}",
+            contract="total() always equals the starting total, even while transfers run",
+            evidence=[*finding.evidence, found_in(finding)],
+            idea=IDEA_SNAPSHOT,
         )

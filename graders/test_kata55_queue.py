@@ -27,11 +27,36 @@ SETTLED = 0.3
 """Seconds without a new read after which the producer is taken to be blocked."""
 QUIET = 0.4
 """The quiet window over which idle threads' wake-ups are counted."""
+RUNAWAY = 50_000
+"""Reads of an endless input after which the grader ends it: a producer that never stops reads this many in about a
+second (a correct one reads a few items, those already on their way, after a stage raised)."""
+EAGER = 10_000
+"""Reads of an endless input before the first stage got an item at which the grader pauses the reading: a lazy
+producer reads a couple of items before the first queue is full (one with unbounded queues may read this many before
+the stage threads run: they get an item while the reading waits)."""
+PAUSE = 1.0
+"""Seconds the reading waits at :data:`EAGER` for the first stage to get an item; if none does, the items are being
+read up front, and the grader ends the input."""
 PIPE_IDEA = "one thread per stage, queue.Queue(maxsize) between them, a sentinel object() to end the stream"
 STOP_IDEA = (
     "on an error, tell everyone to stop (a threading.Event), keep draining so no put() stays blocked, "
     "join every thread, then raise"
 )
+
+
+class FirstItem:
+    """Whether the first stage has got an item yet; makes a reader far ahead of it wait, and ends an eager read."""
+
+    def __init__(self) -> None:
+        self.taken = threading.Event()
+        self.eager = False
+        """Whether the items were being read up front: no stage got one while the reading waited."""
+
+    def pause(self, index: int, source: Source) -> None:
+        """In ``on_read``: at :data:`EAGER` reads with no item taken yet, wait for one; if none comes, end the input."""
+        if index == EAGER and not self.taken.is_set() and not self.taken.wait(PAUSE):
+            self.eager = True
+            source.stop()
 
 
 class Source:
@@ -196,8 +221,13 @@ def test_the_producer_stops_reading_when_the_last_stage_stalls(learner):
     # The last stage holds its first item until the producer has stopped reading (or run past the bound).
     stages, maxsize = 2, 1
     bound = (stages + 1) * (maxsize + 1)
-    source = Source()
+    first = FirstItem()
+    source = Source(on_read=lambda index: first.pause(index, source))
     reads: list[int] = []
+
+    def identity(item: int) -> int:
+        first.taken.set()
+        return item
 
     def stall(item: int) -> int:
         if not reads:
@@ -215,6 +245,16 @@ def test_the_producer_stops_reading_when_the_last_stage_stalls(learner):
         learner.result(run(learner, source, [identity, stall], maxsize, call))
     finally:
         source.stop()
+    if first.eager:
+        raise failure(
+            f"run_pipeline read {EAGER} items of an endless input, and no stage got one even while the reading "
+            f"waited {PAUSE:g} s (the grader then ended the input): it reads the items up front, e.g. list(items), "
+            "instead of lazily, one at a time, as the first queue has room.",
+            called=call,
+            contract="items is read lazily by a producer thread",
+            evidence=[f"the items were read by: {', '.join(map(repr, sorted(source.readers)))}"],
+            idea="a producer thread: for item in items: q.put(item) — put() blocks while the queue is full",
+        )
     ahead = reads[0] - 1 if reads else 0
     if ahead > bound:
         raise failure(
@@ -254,16 +294,63 @@ def test_idle_threads_block_instead_of_polling(learner):
 # ---------------------------------------------------------------- task 3 · stopping on an error
 
 
+class FailingFirstStage:
+    """An endless source and a first stage that raises on item 3; the source ends if the producer runs away after it."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.raised_at: int | None = None
+        """How many items had been read when the stage raised."""
+        self.first = FirstItem()
+        self.source = Source(on_read=self._cut)
+        stage = fail_on(3, error)
+
+        def fails_on_3(item: Any) -> Any:
+            self.first.taken.set()
+            if item == 3 and self.raised_at is None:
+                self.raised_at = self.source.read
+            return stage(item)
+
+        self.stages = [fails_on_3, identity]
+
+    def _cut(self, index: int) -> None:
+        """End the input if the producer runs away after the error, or reads it all up front (another claim's
+        mistake: ending the input lets this claim grade what happens on the error)."""
+        self.first.pause(index, self.source)
+        if self.raised_at is not None and index - self.raised_at >= RUNAWAY:
+            self.source.stop()
+
+    def ran_away(self, outcome, call: str) -> None:
+        """Fail the claim if the producer read on and on after the stage raised."""
+        if self.raised_at is None or self.source.read - self.raised_at < RUNAWAY:
+            return
+        more = self.source.read - self.raised_at
+        raise failure(
+            f"After fails_on_3 raised, the producer read {more} more items of an endless input (the grader then "
+            "ended it): once a stage fails, the producer reads no further."
+            if outcome.raised
+            else f"After fails_on_3 raised, the pipeline carried on: the producer read {more} more items of an "
+            f"endless input (the grader then ended it), and run_pipeline returned {short_repr(outcome.value, 40)} "
+            "instead of re-raising Boom('item 3 is bad').",
+            called=call,
+            contract="if a stage raises, everything stops (the producer reads no further) and that exception is "
+            "re-raised",
+            evidence=[f"items read when the stage raised: {self.raised_at}; in all: {self.source.read}"],
+            idea="on an error, set a stop Event that the producer checks before reading each next item; "
+            "keep the exception and raise it after joining the threads",
+        )
+
+
 @pytest.mark.task(3)
 def test_a_failing_stage_does_not_hang_the_pipeline(learner):
     # The first stage raises while the producer is blocked on a full queue, reading an endless input.
     error = Boom("item 3 is bad")
-    source = Source()
+    scene = FailingFirstStage(error)
     call = called("an endless iterable", "fails_on_3, identity", 1)
     try:
-        outcome = run(learner, source, [fail_on(3, error), identity], 1, call)
+        outcome = run(learner, scene.source, scene.stages, 1, call)
     finally:
-        source.stop()
+        scene.source.stop()
+    scene.ran_away(outcome, call)
     if outcome.error is not error:
         got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
         raise failure(
@@ -323,12 +410,10 @@ def test_no_thread_is_left_running(learner):
     learner.result(outcome)
     check_threads_finished(outcome, "returned")
     error = Boom("item 3 is bad")
-    source = Source()
+    scene = FailingFirstStage(error)
     call = called("an endless iterable", "fails_on_3, identity", 1)
     try:
-        outcome = expect_reraised(
-            learner, source, [fail_on(3, error), identity], error, f"The first stage raised {error!r}", call
-        )
+        outcome = expect_reraised(learner, scene.source, scene.stages, error, f"The first stage raised {error!r}", call)
     finally:
-        source.stop()
+        scene.source.stop()
     check_threads_finished(outcome, "raised")

@@ -8,6 +8,7 @@ changes both alike, so no fixed bound decides.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -26,10 +27,31 @@ a clock tick)."""
 BFS_IDEA = "a breadth-first crawl: a set of seen pages, one level at a time; fetch a page only below max_depth"
 
 
+CALL_CAP = 1000
+"""get_links calls after which a crawl of a few pages is taken to loop forever, and stopped (exactly once per page is
+what the contract allows: a handful here)."""
+
+
+class EndlessCrawl(BaseException):
+    """Raised by ``get_links`` past :data:`CALL_CAP` calls: ends a crawl that loops forever at once, instead of at the
+    deadline (a BaseException, so that the learner's ``except Exception`` does not swallow it)."""
+
+
 def crawl(learner, graph: Graph, root: str, max_depth: int, hooks=None):
     """Run the learner's crawl on ``graph``; the result and the fake."""
     called = f"crawl({root!r}, get_links, max_depth={max_depth})"
-    with site(graph, hooks) as fake:
+    calls = [0]
+
+    def counted(page: str) -> None:
+        calls[0] += 1
+        if calls[0] > CALL_CAP:
+            raise EndlessCrawl(f"get_links called {CALL_CAP} times")
+        hook = (hooks or {}).get(page)
+        if hook is not None:
+            hook(page)
+
+    pages = {root, *graph, *(link for links in graph.values() for link in links)}
+    with site(graph, dict.fromkeys(pages, counted)) as fake:
         outcome = learner.run(
             learner.crawl,
             root,
@@ -40,11 +62,41 @@ def crawl(learner, graph: Graph, root: str, max_depth: int, hooks=None):
             on_hang=f"{called} did not return within {GIVE_UP:g} s on a graph of {len(graph)} pages: "
             "an endless loop (a cycle in the links, followed again and again?).",
         )
+    if isinstance(outcome.error, EndlessCrawl):
+        most = fake.fetches().most_common(3)
+        raise failure(
+            f"{called} called get_links more than {CALL_CAP} times on a graph of {len(pages)} page"
+            f"{'s' if len(pages) != 1 else ''}, and was still "
+            "going when the grader stopped it: an endless loop, a cycle in the links followed again and again.",
+            called=called,
+            contract="get_links is called exactly once for each page whose depth is below max_depth",
+            evidence=[
+                f"links: {show_graph(graph)}",
+                "most fetched: " + ", ".join(f"{page!r} {count} times" for page, count in most),
+            ],
+            idea="keep a set of pages already seen, and never queue a page that is in it",
+        )
     return outcome, fake, called
 
 
 def show_graph(graph: Graph) -> str:
     return ", ".join(f"{page}->{links}" for page, links in graph.items())
+
+
+def why_deeper(page: str, found: dict, expected: dict[str, int], fetched: list[str]) -> str:
+    """How ``page`` came to be recorded at the wrong depth, as far as the order of the fetches shows it."""
+    if found[page] < expected[page]:
+        return ""
+    if fetched.count(page) > 1:
+        return f" (it was fetched {fetched.count(page)} times: reached again by a longer path, it got the deeper depth)"
+    order = [p for p in fetched if p in expected]
+    for before, after in itertools.pairwise(order):
+        if expected[after] < expected[before]:
+            return (
+                f" (the crawl fetched {before!r}, at depth {expected[before]}, before {after!r}, at depth "
+                f"{expected[after]}: a depth-first walk keeps the first path it finds, not the shortest)"
+            )
+    return " (a page's depth is the level at which a breadth-first crawl first meets it)"
 
 
 def check_crawl(learner, graph: Graph, root: str, max_depth: int) -> None:
@@ -56,12 +108,12 @@ def check_crawl(learner, graph: Graph, root: str, max_depth: int) -> None:
     should_fetch = {page for page, depth in expected.items() if depth < max_depth}
     evidence = [f"links: {show_graph(graph)}", f"get_links called for: {fake.log.labels()}"]
     if found != expected:
-        wrong = sorted(p for p in expected if p in (found or {}) and found[p] != expected[p])
+        wrong = sorted(p for p in expected if isinstance(found, dict) and p in found and found[p] != expected[p])
         raise failure(
             f"crawl returned {short_repr(found, 120)}; expected {short_repr(expected, 120)}"
             + (
                 f": {wrong[0]!r} is at depth {found[wrong[0]]}, but its shortest distance from the root is "
-                f"{expected[wrong[0]]} (a depth-first walk keeps the first path it finds, not the shortest)."
+                f"{expected[wrong[0]]}{why_deeper(wrong[0], found, expected, fake.log.labels())}."
                 if wrong
                 else "."
             ),
@@ -119,6 +171,10 @@ def test_crawl_to_depth_zero_is_the_root_alone(learner):
 def test_crawl_records_the_shortest_depth(learner):
     # A depth-first walk reaches c through a and b (depth 3) before it sees root -> c (depth 1).
     check_crawl(learner, {"root": ["a", "c"], "a": ["b"], "b": ["c"], "c": ["d"], "d": []}, "root", 4)
+    # c is 2 links from the root through one child and 3 through the other: a walk that goes deep first, from the
+    # last child (a stack, pop()) or from the first (recursion), meets c on the long path first in one of the two.
+    check_crawl(learner, {"root": ["a", "b"], "a": ["c"], "b": ["d"], "d": ["c"]}, "root", 3)
+    check_crawl(learner, {"root": ["a", "b"], "a": ["d"], "d": ["c"], "b": ["c"]}, "root", 3)
 
 
 @pytest.mark.task(1)
@@ -218,15 +274,38 @@ def measure(learner, func: Measured, *args: object) -> float:
 WAIT_IDEA = "time.thread_time() counts only the calling thread's CPU; time.perf_counter() the wall clock"
 
 
+def inverted(value: float, share: float) -> bool:
+    """Whether ``value`` is the busy share (CPU / wall) rather than the waiting share the function measured."""
+    return abs(value - (1 - share)) <= TOLERANCE and abs(value - share) > TOLERANCE and value >= 2 * TOLERANCE
+
+
+def looks_inverted(learner) -> str:
+    """After a failure: wait_fraction of a function that computes, and whether it comes out as 1 - the share."""
+    func = Measured(compute)
+    outcome = learner.run(learner.wait_fraction, func, called="wait_fraction(compute)", deadline=GIVE_UP)
+    if outcome.raised or not isinstance(outcome.value, float) or not inverted(outcome.value, func.share):
+        return ""
+    return (
+        f"It looks inverted: for a function that computes, it returned {outcome.value:.2f} where the function "
+        f"measured {func.share:.2f} of its time waiting; CPU / wall is the busy share, the waiting share is "
+        "1 - CPU / wall."
+    )
+
+
 @pytest.mark.task(2)
 def test_wait_fraction_of_sleeping_is_near_one(learner):
     func = Measured(sleep)
     value = measure(learner, func)
     if abs(value - func.share) > TOLERANCE:
+        cause = looks_inverted(learner) or (
+            "A 0 comes from measuring CPU time with a wall clock (CPU = wall), or from returning the busy share "
+            "CPU / wall instead of 1 - CPU / wall."
+            if value <= TOLERANCE
+            else ""
+        )
         raise failure(
             f"wait_fraction(a function that sleeps 0.2 s) returned {value:.2f}; the function itself measured "
-            f"{func.share:.2f} of its time waiting. A sleeping thread uses no CPU, so the share is near 1: "
-            "measuring CPU time with a wall clock gives 0.",
+            f"{func.share:.2f} of its time waiting. A sleeping thread uses no CPU, so the share is near 1. {cause}",
             contract="1 - thread CPU time / wall time",
             idea=WAIT_IDEA,
         )
@@ -239,7 +318,13 @@ def test_wait_fraction_of_computing_matches_the_thread_cpu_share(learner):
     if abs(value - func.share) > TOLERANCE:
         raise failure(
             f"wait_fraction(a function that computes for 0.2 s of CPU) returned {value:.2f}; the function "
-            f"itself measured {func.share:.2f} of its time waiting, from its thread's CPU time and the wall clock.",
+            f"itself measured {func.share:.2f} of its time waiting, from its thread's CPU time and the wall clock"
+            + (
+                f": {value:.2f} is about 1 - {func.share:.2f}, so it looks inverted (CPU / wall is the busy share, "
+                "the waiting share is 1 - CPU / wall)."
+                if inverted(value, func.share)
+                else "."
+            ),
             contract="1 - thread CPU time / wall time",
             idea=WAIT_IDEA,
         )
@@ -262,10 +347,12 @@ def test_wait_fraction_ignores_other_threads_cpu(learner):
         stop.set()
         burner.join()
     if abs(value - func.share) > TOLERANCE:
+        cause = looks_inverted(learner) or (
+            "The CPU that other threads used is not this call's: process time counts every thread of the process."
+        )
         raise failure(
             f"wait_fraction(a function that sleeps 0.2 s) returned {value:.2f} while another thread computed; "
-            f"the function itself measured {func.share:.2f} of its time waiting. The CPU that other threads "
-            "used is not this call's: process time counts every thread of the process.",
+            f"the function itself measured {func.share:.2f} of its time waiting. {cause}",
             contract="the share of wall time during which the calling thread was not running",
             idea=WAIT_IDEA,
         )

@@ -1,7 +1,7 @@
 """Bank.transfer accepts src == dst and returns True instead of raising ValueError.
 
 expect-fail: test_bank_follows_the_contract_one_call_at_a_time
-expect-words: valueerror
+expect-words: returned true, raises valueerror
 """
 
 import threading

@@ -1,7 +1,7 @@
 """Bank.transfer checks the amount before the names, so transfer('zed', 'a', 0) raises ValueError.
 
 expect-fail: test_bank_follows_the_contract_one_call_at_a_time
-expect-words: keyerror
+expect-words: raised valueerror, raises keyerror
 """
 
 import threading

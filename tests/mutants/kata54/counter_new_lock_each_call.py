@@ -1,7 +1,7 @@
 """Counter.increment creates a new Lock on every call, so the lock guards nothing.
 
 expect-fail: test_counter_loses_no_increment_under_forced_interleavings
-expect-words: lost
+expect-words: lost, new lock on every call
 """
 
 import threading

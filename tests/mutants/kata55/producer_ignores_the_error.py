@@ -2,7 +2,7 @@
 discard it.
 
 expect-fail: test_a_failing_stage_does_not_hang_the_pipeline
-expect-words: did not return
+expect-words: more items, reads no further
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Crawls depth-first by recursion and records each page at the depth of the first path that reaches it.
 
 expect-fail: test_crawl_records_the_shortest_depth
-expect-words: shortest
+expect-words: shortest, depth-first
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Returns the thread's CPU time divided by the wall time, the busy share, instead of the waiting share.
 
 expect-fail: test_wait_fraction_of_sleeping_is_near_one
-expect-words: sleep
+expect-words: sleep, busy share
 """
 
 from __future__ import annotations
