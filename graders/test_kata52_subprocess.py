@@ -2,19 +2,29 @@
 
 The children are small ``python -c`` programs that report what they saw (their argv, their parent,
 their stdin) or meet at a rendezvous in a folder, so "no shell", "empty stdin" and "at the same
-time" are proven by what the children observed.  Which children are left behind, running or as
-zombies, comes from ``/proc`` (``harness.children``), not from the learner's Popen objects.
+time" are proven by what the children observed; run_all's many children are ``cat FIFO``s that the
+grader lets end only once all of them run (:class:`FifoGate`).  Which children are left behind,
+running or as zombies, comes from ``/proc`` (``harness.children``), not from the learner's Popen
+objects; a process orphaned by killing its parent (a shell's stages) is found by a mark that every
+process started during the claim inherits in its environment.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import secrets
+import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,10 +34,24 @@ from graders.harness.messages import failure, short_repr
 PY = sys.executable
 MARGIN = 1.0
 """Seconds past ``timeout`` that raising TimeoutExpired may take on a loaded machine."""
-ONE_DEADLINE_MARGIN = 0.6
-"""The margin of the one-deadline claim: below the 1 s by which waits-per-child overrun it."""
+EARLY = 0.1
+"""Seconds before ``timeout`` under which TimeoutExpired came early: one deadline, waited with what is
+left of it, never expires before ``timeout`` (only a deadline split among the children does)."""
 GIVE_UP = 4.0
 """Seconds past ``timeout`` after which a call that has not returned is a hang."""
+DEFAULT_POOL = min(32, max(os.cpu_count() or 1, getattr(os, "process_cpu_count", lambda: None)() or 1) + 4)
+"""The most workers ``ThreadPoolExecutor()`` starts by default here (3.8-3.12: cpu_count() + 4, 3.13:
+process_cpu_count() + 4, at most 32): run_all is given more commands than that."""
+GATHER_WAIT = 2.5
+"""How long the grader waits for all of run_all's children to be running at once before it lets them
+end anyway (only a submission that does not start them all pays it)."""
+HOLD_MARGIN = 0.4
+"""Seconds past ``timeout / n`` (counted from when all children run) that they are kept running: a
+timeout split among the children expires while every child is still held."""
+CAT = shutil.which("cat") or "/bin/cat"
+CLAIM_MARK = "KATA52_GRADER_CLAIM"
+"""An environment variable set to a new value for each claim: every process started during the claim
+inherits it, so one orphaned by killing its parent (a shell's stages) is still found in ``/proc``."""
 ORDER_GAP = 0.25
 """Seconds between one child's exit and the next one's, when they finish in reverse order: wider
 than the delay with which a loaded machine wakes the thread that collects a child."""
@@ -49,6 +73,10 @@ COPY = (
     "while chunk := sys.stdin.buffer.read1(65536): sys.stdout.buffer.write(chunk); sys.stdout.buffer.flush()"
 )
 UPPER = "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read().upper())"
+PASS_ON_AND_SAY_ARGV = (
+    "import json, os, sys; sys.stdout.buffer.write(sys.stdin.buffer.read() + "
+    "(json.dumps({'argv': sys.argv[1:], 'ppid': os.getppid()}) + '\\n').encode())"
+)
 REVERSE_LINES = "import sys; sys.stdout.buffer.writelines(reversed(sys.stdin.buffer.readlines()))"
 FAIL = "import sys; sys.stdin.buffer.read(); sys.stdout.write('partial'); sys.exit(int(sys.argv[1]))"
 MEET = (
@@ -86,10 +114,59 @@ def show(command: list[str]) -> str:
 
 @pytest.fixture(autouse=True)
 def no_child_survives_a_claim() -> Iterator[None]:
-    """Kill whatever a claim's children left behind, once the claim has judged it."""
-    with children.watch() as watch:
-        yield
-    children.kill(watch.left_behind())
+    """Mark the claim's processes; kill whatever they left behind, orphans too, once the claim has judged it."""
+    saved = os.environ.get(CLAIM_MARK)
+    os.environ[CLAIM_MARK] = secrets.token_hex(8)
+    try:
+        with children.watch() as watch:
+            yield
+        children.kill(watch.left_behind() + orphans())
+    finally:
+        if saved is None:
+            os.environ.pop(CLAIM_MARK, None)
+        else:
+            os.environ[CLAIM_MARK] = saved
+
+
+def orphans() -> list[children.Child]:
+    """Processes started during this claim that are no longer this process's children: the process of the
+    learner's that started them (a shell running the stages) was killed or exited without them."""
+    needle = f"{CLAIM_MARK}={os.environ.get(CLAIM_MARK, '')}".encode()
+    mine = set(children.children()) | {os.getpid()}
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        state = stat[stat.rindex(")") + 2 :].split()[0]
+        if state != "Z":
+            found.append(children.Child(int(entry.name), state, command or stat.split()[1]))
+    return found
+
+
+def describe(child: children.Child, *, orphan: bool = False) -> str:
+    """What became of a child left behind, in true words: running, or dead and never reaped, and how it died."""
+    child = dataclasses.replace(child, command=" ".join(child.command.replace(PY, "python").split()))
+    if orphan:
+        return f"{child.describe()}, orphaned: the process of yours that started it (a shell?) ended without it"
+    if not child.zombie:
+        return child.describe()
+    try:
+        stat = Path(f"/proc/{child.pid}/stat").read_text()
+        status = int(stat[stat.rindex(")") + 2 :].split()[49])  # exit_code: the status waitpid would report
+    except (OSError, ValueError, IndexError):
+        return f"{child.describe().rsplit(' is ', 1)[0]} ended but was never reaped (a zombie)"
+    name = child.describe().rsplit(" is ", 1)[0]
+    if os.WIFSIGNALED(status):
+        signame = signal.Signals(os.WTERMSIG(status)).name if os.WTERMSIG(status) in signal.valid_signals() else ""
+        return f"{name} was killed ({signame or 'by a signal'}) but never reaped (a zombie)"
+    return f"{name} exited on its own (status {os.WEXITSTATUS(status)}) but was never reaped (a zombie)"
 
 
 @contextmanager
@@ -111,6 +188,87 @@ def grader_stdin(text: str) -> Iterator[None]:
 INHERITED = "text on the grader's stdin\n"
 
 
+class FifoGate:
+    """Children ``cat gateI`` (FIFOs) that end only when the grader lets them: proof that they all ran at once.
+
+    A child runs once it has opened its FIFO for reading, and only then does a non-blocking open of the
+    write end succeed; the grader keeps that write end open, so the child stays blocked in read() until
+    the grader writes its line ("gate I") and closes it.  Holding all ``parties`` write ends at once proves
+    that all children ran at the same time.  They are then held ``timeout / parties + HOLD_MARGIN`` longer
+    (a timeout split among the children expires while all are still held), but never later than 1 s
+    before ``timeout``.  If they never all run at once, the gate breaks after ``GATHER_WAIT`` and lets every
+    child end at once.
+    """
+
+    def __init__(self, folder: Path, parties: int, timeout: float) -> None:
+        self.parties, self.timeout = parties, timeout
+        self.fifos = [folder / f"gate{i}" for i in range(parties)]
+        for fifo in self.fifos:
+            os.mkfifo(fifo)
+        self.commands = [[CAT, str(fifo)] for fifo in self.fifos]
+        self.most_running = 0
+        """The most children that had their FIFO open at the same time."""
+        self.opened_at: float | None = None
+        """Seconds after the call began when all children were running at once."""
+        self.entry: float | None = None
+        self._released = False
+        self._held: dict[int, int] = {}
+        self._served: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="grader-fifo-gate", daemon=True)
+
+    @property
+    def opened(self) -> bool:
+        """Whether all the children were running at the same time."""
+        return self.opened_at is not None
+
+    @property
+    def release_at(self) -> float | None:
+        """Seconds after the call began when the children, all running, are let go."""
+        if self.opened_at is None:
+            return None
+        return min(self.opened_at + self.timeout / self.parties + HOLD_MARGIN, max(self.opened_at, self.timeout - 1.0))
+
+    def call(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)``, noting when the call began: give this to ``learner.run``."""
+        self.entry = time.perf_counter()
+        return fn(*args, **kwargs)
+
+    def __enter__(self) -> FifoGate:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        for fd in self._held.values():
+            with suppress(OSError):
+                os.close(fd)
+
+    def _serve(self) -> None:
+        while not self._stop.wait(0.005):
+            if self.entry is None:
+                continue
+            for i, fifo in enumerate(self.fifos):
+                if i not in self._held and i not in self._served:
+                    with suppress(OSError):  # ENXIO: its child has not opened it yet
+                        self._held[i] = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            self.most_running = max(self.most_running, len(self._held))
+            now = time.perf_counter() - self.entry
+            if self.opened_at is None and len(self._held) == self.parties:
+                self.opened_at = now
+            due = self.release_at
+            if now >= (GATHER_WAIT if due is None else due):
+                self._released = True
+            if self._released:
+                for i, fd in list(self._held.items()):
+                    with suppress(OSError):  # the child was killed meanwhile
+                        os.write(fd, f"gate {i}\n".encode())
+                    os.close(fd)
+                    del self._held[i]
+                    self._served.add(i)
+
+
 def check_like_run(result: object, what: str) -> None:
     """The checks every child started like ``run`` passes: a CompletedProcess, str output."""
     if not isinstance(result, subprocess.CompletedProcess):
@@ -123,10 +281,13 @@ def check_like_run(result: object, what: str) -> None:
         )
 
 
+SHELLS = ("sh", "bash", "dash", "zsh", "ksh")
+
+
 def check_no_shell(
     result: subprocess.CompletedProcess[str], command: list[str], watch: children.ChildWatch, what: str
 ) -> None:
-    shells = [s for s in watch.spawned if Path(s.executable).name in ("sh", "bash", "dash")]
+    shells = [s for s in watch.spawned if Path(s.executable).name in SHELLS]
     try:
         seen = json.loads(result.stdout)
     except ValueError:
@@ -160,14 +321,14 @@ def check_empty_stdin(result: subprocess.CompletedProcess[str], what: str) -> No
 
 
 def check_none_left(watch: children.ChildWatch, what: str, when: str) -> None:
-    left = watch.left_behind(settle=0.5)
+    left = [describe(c) for c in watch.left_behind(settle=0.5)] + [describe(c, orphan=True) for c in orphans()]
     if left:
         raise failure(
-            f"{what} left {len(left)} child process{'es' if len(left) > 1 else ''} behind {when}: "
-            f"{left[0].describe()}.",
-            evidence=[c.describe() for c in left],
+            f"{what} left {len(left)} process{'es' if len(left) > 1 else ''} behind {when}: {left[0]}.",
+            evidence=left,
             contract="at the deadline every child is killed and reaped: no child outlives the call",
-            idea="proc.kill() then proc.wait() (or communicate()) for every child before raising",
+            idea="Popen each command itself (no shell); proc.kill() then proc.wait() (or communicate()) for every "
+            "child before raising",
         )
 
 
@@ -200,6 +361,13 @@ def expect_timeout(learner, fn_name: str, arg: object, timeout: float, **kwargs:
         raise failure(
             f"{what} raised TimeoutExpired only after {outcome.elapsed:.2f} s: the deadline is {timeout:g} s.",
             idea="one deadline for the whole call; wait with what is left of it",
+        )
+    if outcome.elapsed < timeout - EARLY:
+        raise failure(
+            f"{what} raised TimeoutExpired after {outcome.elapsed:.2f} s, before its timeout of {timeout:g} s: "
+            "a wait gave up early. A timeout of its own for each child (timeout / n?) is not one deadline.",
+            contract="timeout is one deadline for the whole call",
+            idea="deadline = time.monotonic() + timeout once; wait each child with deadline - time.monotonic()",
         )
     return outcome
 
@@ -390,25 +558,49 @@ def test_run_all_runs_each_command_as_run_does(learner):
 
 @pytest.mark.task(2)
 def test_run_all_starts_every_command_before_waiting_on_any(learner, tmp_path):
-    commands = [py(MEET, str(tmp_path), f"child {i}", "3") for i in range(3)]
-    results = learner.result(
-        learner.run(
-            learner.run_all,
-            commands,
-            timeout=10.0,
-            called="run_all([MEET] * 3, timeout=10)",
-            deadline=10.0 + GIVE_UP,
+    # More commands than ThreadPoolExecutor() has workers by default.  Each child runs until the grader
+    # has seen all of them running at once, then a little longer than timeout / n: a pool that is too
+    # small never has them all running, and a timeout split among the children expires while all still run.
+    parties, timeout = DEFAULT_POOL + 1, 3.0
+    what = f"run_all([cat gate0, …, cat gate{parties - 1}], timeout={timeout:g})"
+    with FifoGate(tmp_path, parties, timeout) as gate:
+        outcome = learner.run(
+            gate.call, learner.run_all, gate.commands, timeout=timeout, called=what, deadline=timeout + GIVE_UP
         )
-    )
-    reports = [r.stdout.strip() for r in results]
-    if any(not report.endswith("met 3/3") for report in reports):
+    if not gate.opened:
+        most = gate.most_running
         raise failure(
-            "The children did not run at the same time: each waits for the other two to arrive, and "
-            "they came one after another.",
-            called="run_all([MEET, MEET, MEET], timeout=10): each child waits up to 2 s for the others",
-            contract="start every command before waiting on any",
-            evidence=[f"{report}" for report in reports],
-            idea="create every Popen first, then wait for them",
+            "The children did not run at the same time: each one waits until all of them run, and they came "
+            "one after another."
+            if most <= 1
+            else f"Only {most} of the {parties} children ran at the same time: the others started only after "
+            f"some had ended (a pool with fewer workers than commands? ThreadPoolExecutor() has {DEFAULT_POOL} "
+            "here by default).",
+            called=f"{what}: each child runs until all {parties} are running",
+            contract="start every command before waiting on any, so they run at the same time",
+            evidence=[
+                f"at most {most} of {parties} children were running at once; after {GATHER_WAIT:g} s the "
+                "grader let them end"
+            ],
+            idea="create every Popen first, then wait for them (a pool needs one worker per command)",
+        )
+    if isinstance(outcome.error, subprocess.TimeoutExpired) and outcome.elapsed < timeout - EARLY:
+        raise failure(
+            f"run_all raised TimeoutExpired after {outcome.elapsed:.2f} s, before its timeout of {timeout:g} s, "
+            f"while all {parties} children were running; they would have ended at {gate.release_at:.2f} s, in "
+            f"time. A timeout of its own for each child (timeout / n = {timeout / parties:.2f} s?) is not one "
+            "deadline for the batch.",
+            called=what,
+            contract="timeout is one deadline for the whole batch",
+            idea="deadline = time.monotonic() + timeout once; wait each child with deadline - time.monotonic()",
+        )
+    results = learner.result(outcome)
+    printed = [getattr(r, "stdout", None) for r in results] if isinstance(results, list) else None
+    if printed != [f"gate {i}\n" for i in range(parties)]:
+        raise failure(
+            f"run_all returned {short_repr(results)}; each `cat gateI` prints 'gate I\\n', and the results come "
+            "back in the order of the commands.",
+            called=what,
         )
 
 
@@ -438,8 +630,9 @@ def test_run_all_returns_results_in_the_order_of_commands(learner, tmp_path):
 @pytest.mark.task(2)
 def test_run_all_has_one_deadline_for_the_whole_batch(learner, tmp_path):
     # The first child ends halfway to the deadline, the others never: waits that each get their own
-    # timeout add up to at least 1 + 2 s, while one deadline raises at 2 s (ONE_DEADLINE_MARGIN late
-    # at most).  The first child's 1 s of slack covers a slow interpreter start on a loaded machine.
+    # timeout add up to at least 1 + 2 s, while one deadline raises at 2 s (MARGIN late at most).  The
+    # first child's 1 s of slack covers a slow interpreter start on a loaded machine; a timeout split
+    # among the three children (0.67 s each) expires while it still runs, and TimeoutExpired comes early.
     timeout = 2.0
     mark = tmp_path / "child1-finished"
     commands = [py("import time; time.sleep(1.0)"), py(SLEEP_THEN_MARK, "2.7", str(mark)), py(SLEEP)]
@@ -453,15 +646,54 @@ def test_run_all_has_one_deadline_for_the_whole_batch(learner, tmp_path):
         deadline=give_up,
         on_hang=f"{what} did not return {give_up:g} s after it began.",
     )
-    if not isinstance(outcome.error, subprocess.TimeoutExpired) or outcome.elapsed > timeout + MARGIN:
-        got = f"raised {type(outcome.error).__name__}" if outcome.raised else "returned"
+    expired = isinstance(outcome.error, subprocess.TimeoutExpired)
+    contract = "timeout is one deadline for the whole batch: then every child still running is killed and reaped, "
+    contract += "and subprocess.TimeoutExpired is raised"
+    idea = "deadline = time.monotonic() + timeout once; wait each child with deadline - time.monotonic()"
+    if outcome.raised and not expired:
+        got = f"raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))}"
+    else:
+        got = "raised TimeoutExpired" if expired else f"returned {short_repr(outcome.value)}"
+    if outcome.elapsed > timeout + MARGIN:
         raise failure(
-            f"run_all {got} after {outcome.elapsed:.2f} s although timeout={timeout:g}: each child got a "
+            f"run_all {got} only after {outcome.elapsed:.2f} s although timeout={timeout:g}: each child got a "
             "timeout of its own, so the waits added up. There is one deadline for the whole batch.",
             called=what,
-            contract="timeout is one deadline for the whole batch",
+            contract=contract,
             evidence=[f"the second child ran on {'to 2.7 s, past the deadline' if mark.exists() else 'until killed'}"],
-            idea="deadline = time.monotonic() + timeout once; wait each child with deadline - time.monotonic()",
+            idea=idea,
+        )
+    if expired and outcome.elapsed < timeout - EARLY:
+        still = (
+            " the first child, which ends after 1 s, was still running and would have ended in time."
+            if outcome.elapsed < 1.0
+            else " a wait gave up early."
+        )
+        raise failure(
+            f"run_all raised TimeoutExpired after {outcome.elapsed:.2f} s, before its timeout of {timeout:g} s:{still}"
+            f" A timeout of its own for each child (timeout / n = {timeout / len(commands):.2f} s?) is not one "
+            "deadline for the batch.",
+            called=what,
+            contract=contract,
+            idea=idea,
+        )
+    if not expired:
+        when = "Before its deadline" if outcome.elapsed < timeout - EARLY else "At its deadline"
+        if isinstance(outcome.error, TimeoutError):
+            lead = (
+                f"{when} run_all raised the built-in TimeoutError (after {outcome.elapsed:.2f} s): the "
+                "contract wants subprocess.TimeoutExpired, which is not a TimeoutError."
+            )
+        else:
+            lead = (
+                f"{when} run_all {got} (after {outcome.elapsed:.2f} s), with two children still "
+                "running: it should kill and reap them, then raise subprocess.TimeoutExpired."
+            )
+        raise failure(
+            lead,
+            called=what,
+            contract=contract,
+            idea="kill() and wait() every child still running, then raise subprocess.TimeoutExpired(cmd, timeout)",
         )
 
 
@@ -507,6 +739,62 @@ def test_pipeline_feeds_each_stage_into_the_next(learner):
             f"pipeline([UPPER, REVERSE_LINES], b'one\\ntwo\\n') returned {short_repr(value)}; `upper | tac` "
             "gives b'TWO\\nONE\\n'.",
             idea="stdin of stage k+1 = stdout of stage k; return the bytes of the last stage's stdout",
+        )
+
+
+@pytest.mark.task(3)
+def test_pipeline_passes_arguments_literally_without_a_shell(learner):
+    stages = [py(PASS_ON_AND_SAY_ARGV, "a b", "$HOME", "; echo hi"), py(PASS_ON_AND_SAY_ARGV, "*", "`id`", "|", "'q'")]
+    what = f"pipeline([{show(stages[0])}, {show(stages[1])}], b'data\\n', timeout=5)"
+    with children.watch() as watch:
+        outcome = learner.run(learner.pipeline, stages, b"data\n", timeout=5.0, called=what, deadline=5.0 + GIVE_UP)
+    idea = "Popen(stage) for each stage list itself, wiring the pipes in Python: no shell=True, no joined string"
+    if isinstance(outcome.error, FileNotFoundError):
+        raise failure(
+            "pipeline raised FileNotFoundError: it passed a stage as one joined string, which the OS takes as "
+            "the name of a program.",
+            called=what,
+            idea=idea,
+        )
+    value = learner.result(outcome)
+    shells = [s for s in watch.spawned if Path(s.executable).name in SHELLS]
+    lines = value.splitlines() if isinstance(value, bytes) else []
+    try:
+        seen = [json.loads(line) for line in lines[1:]]
+    except ValueError:
+        seen = []
+    if not all(isinstance(s, dict) for s in seen):
+        seen = []
+    if not shells and (lines[:1] != [b"data"] or len(seen) != 2):
+        raise failure(
+            f"pipeline returned {short_repr(value)}; each stage passes its input on and adds a line with the "
+            "arguments it saw, so the output is b'data\\n' and one line per stage.",
+            called=what,
+            idea=idea,
+        )
+    strangers = [i for i, s in enumerate(seen) if s.get("ppid") != os.getpid()]
+    if shells or strangers:
+        shell_line = " ".join(" ".join(shells[0].args).replace(PY, "python").split()) if shells else ""
+        started = f" (it started `{shell_line[:60]}…`)" if shells else ""
+        parent = "the shell" if shells else f"process {seen[strangers[0]].get('ppid')}"
+        raise failure(
+            f"pipeline went through a shell{started}: the stages were started by {parent}, not by your process, "
+            "and killing the shell at the timeout leaves them running.",
+            called=what,
+            contract="execute each stage directly, never through a shell: metacharacters reach it as they are",
+            evidence=[
+                *(f"stage {i + 1} saw argv {s.get('argv')!r}, parent pid {s.get('ppid')}" for i, s in enumerate(seen)),
+                f"your process is pid {os.getpid()}",
+            ],
+            idea=idea,
+        )
+    wrong = [i for i, s in enumerate(seen) if s.get("argv") != stages[i][3:]]
+    if wrong:
+        raise failure(
+            f"The arguments did not reach stage {wrong[0] + 1} literally: it saw {seen[wrong[0]].get('argv')!r}.",
+            called=what,
+            contract="execute each stage directly, never through a shell: metacharacters reach it as they are",
+            idea=idea,
         )
 
 

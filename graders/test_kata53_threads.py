@@ -8,9 +8,13 @@ until the claim ends plays a hung server.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -21,8 +25,19 @@ from graders.harness.messages import failure, short_repr
 
 MARGIN = 1.0
 """Seconds past ``timeout`` that a TimeoutError may take (thread start-up on a loaded machine)."""
+EARLY = 0.1
+"""Seconds before ``timeout`` under which a TimeoutError came early: one deadline, joined with what is left
+of it, never expires before ``timeout`` (only a deadline split among the threads does)."""
 GIVE_UP = 3.0
 """Seconds past ``timeout`` after which a call that has not returned is a hang."""
+DEFAULT_POOL = min(32, max(os.cpu_count() or 1, getattr(os, "process_cpu_count", lambda: None)() or 1) + 4)
+"""The most workers ``ThreadPoolExecutor()`` starts by default here (3.8-3.12: cpu_count() + 4, 3.13:
+process_cpu_count() + 4, at most 32): the in-flight claim fetches more URLs than that."""
+GATHER_WAIT = 1.5
+"""How long the in-flight claim's fetches wait for all the others before they give up."""
+HOLD_MARGIN = 0.4
+"""Seconds past ``timeout / n`` (counted from when all fetches are in flight) that they keep running: a
+timeout split among the threads expires while every fetch is still running."""
 SLOW = 0.8
 """How long a slow fetch runs on after another one raised (a fetch_all that re-raises at once does
 so within milliseconds)."""
@@ -102,6 +117,15 @@ def expect_timeout(learner, fake: Web, urls: list[str], timeout: float, *, after
             evidence=fake.log.timeline(until=outcome.elapsed),
             idea="one deadline = time.monotonic() + timeout; join each thread with what is left of it",
         )
+    if outcome.elapsed < timeout - EARLY:
+        raise failure(
+            f"fetch_all raised TimeoutError after {outcome.elapsed:.2f} s, before its deadline of timeout="
+            f"{timeout:g} s: a join gave up early. A deadline per thread (timeout / n?) is not one for the call.",
+            called=call,
+            contract="timeout is one deadline for the whole call, counted from entry",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="one deadline = time.monotonic() + timeout; join each thread with what is left of it",
+        )
     return outcome
 
 
@@ -121,26 +145,67 @@ def test_fetch_all_of_nothing_is_an_empty_list(learner):
 
 @pytest.mark.task(1)
 def test_every_fetch_is_in_flight_at_the_same_time(learner):
-    urls = [f"u{i}" for i in range(5)]
-    gate = Rendezvous(len(urls), timeout=2.0)
+    # More URLs than ThreadPoolExecutor() has workers by default.  Every fetch waits until all are in
+    # flight, then a little longer than timeout / n: a pool that is too small never has them all in
+    # flight, and a timeout split among the threads expires while every fetch is still running.
+    urls, timeout = [f"u{i}" for i in range(DEFAULT_POOL + 1)], 2.0
+    gate = Rendezvous(len(urls), timeout=GATHER_WAIT)
+    clock: dict[str, float] = {}
+
+    def release_at(opened: float) -> float:
+        """Seconds after entry when the fetches, all in flight since ``opened``, return."""
+        return min(opened + timeout / len(urls) + HOLD_MARGIN, max(opened, timeout - 1.0))
 
     def meet(url: str) -> str:
-        gate.wait()
+        if gate.wait():
+            opened = clock.setdefault("opened", time.perf_counter() - clock["entry"])
+            fake.release.wait(max(0.0, release_at(opened) - (time.perf_counter() - clock["entry"])))
         return f"page {url}"
 
+    def fetch_all(*args: Any, **kwargs: Any) -> Any:
+        clock["entry"] = time.perf_counter()
+        return learner.fetch_all(*args, **kwargs)
+
+    call = f"fetch_all([{urls[0]!r}, …, {urls[-1]!r}], fetch, timeout={timeout:g})"
     with web(meet) as fake:
-        outcome = learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0), deadline=30.0)
+        outcome = learner.run(fetch_all, urls, fake, timeout=timeout, called=call, deadline=timeout + GIVE_UP)
         gate.abort()
     if not gate.opened:
+        most = gate.most_waiting
         raise failure(
-            f"The fetches ran one at a time: at most {gate.most_waiting} of {len(urls)} were in flight at "
-            "once (each fetch waited for all the others, and they never came).",
-            called=called(urls, 30.0),
+            f"The fetches ran one at a time: at most {most} of {len(urls)} were in flight at once (each fetch "
+            "waited for all the others, and they never came)."
+            if most <= 1
+            else f"Only {most} of the {len(urls)} fetches were in flight at the same time: the others started "
+            f"only after some had returned (a pool with fewer workers than URLs? ThreadPoolExecutor() has "
+            f"{DEFAULT_POOL} here by default).",
+            called=call + f", each fetch waiting up to {GATHER_WAIT:g} s for all the others",
             contract="one thread per URL, all started before waiting for any",
             evidence=fake.log.timeline(until=outcome.elapsed),
-            idea="start every thread first, then join them; start-and-join in one loop runs them in turn",
+            idea="start one threading.Thread per URL first, then join them; start-and-join in one loop runs them "
+            "in turn",
         )
-    learner.result(outcome)
+    if isinstance(outcome.error, TimeoutError) and outcome.elapsed < timeout - EARLY:
+        raise failure(
+            f"fetch_all raised TimeoutError after {outcome.elapsed:.2f} s, before its deadline of timeout="
+            f"{timeout:g} s, while every fetch was running; they returned at "
+            f"{release_at(clock.get('opened', 0.0)):.2f} s, in time. A deadline per thread "
+            f"(timeout / n = {timeout / len(urls):.2f} s?) is not one for the call.",
+            called=call,
+            contract="timeout is one deadline for the whole call, counted from entry",
+            idea="one deadline = time.monotonic() + timeout; join each thread with what is left of it",
+        )
+    value = learner.result(outcome)
+    expected = [f"page {url}" for url in urls]
+    if value != expected:
+        reordered = isinstance(value, list) and sorted(map(str, value)) == sorted(expected)
+        raise failure(
+            f"fetch_all returned {short_repr(value)}; every fetch(url) returned 'page ' + url, so the "
+            f"results are ['page u0', …, 'page u{len(urls) - 1}']"
+            + (": every result is there, but results must follow the order of urls." if reordered else "."),
+            called=call,
+            idea="give each thread its index and store its result at that index" if reordered else None,
+        )
 
 
 @pytest.mark.task(1)
@@ -191,11 +256,18 @@ def test_duplicate_urls_are_fetched_once_per_occurrence(learner):
 @pytest.mark.task(1)
 def test_no_result_is_lost_when_threads_switch_at_every_step(learner):
     # The fetches meet at a rendezvous and return together; then the threads take turns at every
-    # bytecode of the learner's file, so shared state updated without a lock loses an update.
+    # bytecode of the learner's file, so shared state updated without a lock loses an update.  Fetches
+    # called straight by a library's threads (a ThreadPoolExecutor running fetch itself) run none of the
+    # learner's code, so nothing of theirs can race: only the results are checked then.
     urls = [f"u{i}" for i in range(6)]
     gate = Rendezvous(len(urls), timeout=5.0)
+    from_your_threads: list[bool] = []
 
     def meet(url: str) -> str:
+        frame = sys._getframe(1)
+        while frame is not None and not learner.submission.owns(frame.f_code.co_filename):
+            frame = frame.f_back
+        from_your_threads.append(frame is not None and threading.current_thread().name != "learner-call")
         gate.wait()
         return f"page {url}"
 
@@ -204,9 +276,25 @@ def test_no_result_is_lost_when_threads_switch_at_every_step(learner):
     with web(meet) as fake, Lockstep(learner.submission) as scheduler:
         outcome = learner.run(learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=timeout + GIVE_UP)
         gate.abort()
-    if scheduler.handovers == 0:
+    if not gate.opened:
+        raise failure(
+            f"The fetches did not all run at the same time: at most {gate.most_waiting} of {len(urls)} were in "
+            "flight at once, so the threads never returned together.",
+            called=call,
+            contract="one thread per URL, all started before waiting for any",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="start one threading.Thread per URL first, then join them",
+        )
+    if scheduler.steps == 0 or (any(from_your_threads) and scheduler.handovers == 0):
         raise RuntimeError("grader error: the scheduler forced no thread switch in the learner's code")
     expected = [f"page {url}" for url in urls]
+    if outcome.value != expected and not any(from_your_threads):
+        value = learner.result(outcome)
+        raise failure(
+            f"fetch_all returned {short_repr(value)}; every fetch returned at once, so expected {expected}.",
+            called=call,
+            evidence=fake.log.timeline(until=outcome.elapsed),
+        )
     if outcome.value != expected:
         got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
         raise failure(
@@ -329,16 +417,46 @@ def test_the_deadline_is_one_for_the_whole_call(learner):
         fake.behaviour = lambda url: "late" if fake.release.wait(takes[url]) else f"page {url}"
         call = called(urls, timeout) + " where the fetches take 0.6 s, 1.5 s and 2.5 s"
         outcome = learner.run(learner.fetch_all, urls, fake, timeout=timeout, called=call, deadline=10.0)
+        running = [c.label for c in fake.log.running()]
         timeline = fake.log.timeline(until=outcome.elapsed)
-    if not isinstance(outcome.error, TimeoutError) or outcome.elapsed > timeout + MARGIN:
-        what = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+    timed_out = isinstance(outcome.error, TimeoutError)
+    contract = "timeout is one deadline for the whole call, counted from entry: then raise TimeoutError"
+    idea = "deadline = time.monotonic() + timeout once; each join(timeout=deadline - time.monotonic())"
+    what = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+    if outcome.elapsed > timeout + MARGIN:
         raise failure(
-            f"fetch_all {what} after {outcome.elapsed:.2f} s with timeout={timeout:g}: each wait got its "
+            f"fetch_all {what} only after {outcome.elapsed:.2f} s with timeout={timeout:g}: each wait got its "
             "own timeout, so the waits added up. There is one deadline for the whole call.",
             called=call,
-            contract="timeout is one deadline for the whole call, counted from entry",
+            contract=contract,
             evidence=timeline,
-            idea="deadline = time.monotonic() + timeout once; each join(timeout=deadline - time.monotonic())",
+            idea=idea,
+        )
+    if timed_out and outcome.elapsed < timeout - EARLY:
+        raise failure(
+            f"fetch_all raised TimeoutError after {outcome.elapsed:.2f} s, before its deadline of timeout="
+            f"{timeout:g} s: "
+            + (
+                "u0, which takes 0.6 s, was still running and would have finished in time."
+                if outcome.elapsed < 0.6
+                else "a join gave up early."
+            )
+            + f" A deadline per thread (timeout / n = {timeout / len(urls):.2f} s?) is not one for the call.",
+            called=call,
+            contract=contract,
+            evidence=timeline,
+            idea=idea,
+        )
+    if not timed_out:
+        when = "before" if outcome.elapsed < timeout - EARLY else "at"
+        raise failure(
+            f"fetch_all {what} after {outcome.elapsed:.2f} s, {when} its deadline of timeout={timeout:g} s, while "
+            f"{' and '.join(running) or 'fetches'} {'was' if len(running) == 1 else 'were'} still running: it should "
+            "raise TimeoutError then, without waiting for them.",
+            called=call,
+            contract=contract,
+            evidence=timeline,
+            idea="when a thread is still alive at the deadline, raise TimeoutError (not partial results)",
         )
 
 
@@ -365,5 +483,11 @@ def test_a_fetch_still_running_does_not_keep_the_interpreter_alive(learner):
             "a non-daemon thread keeps the interpreter alive at exit, so the program would hang.",
             called=called(["u0", "u1"], HUNG_TIMEOUT) + " where u1 never returns",
             contract="a fetch still running must not keep the interpreter alive at exit",
-            idea="threading.Thread(..., daemon=True)",
+            idea="threading.Thread(..., daemon=True)"
+            + (
+                "; a ThreadPoolExecutor cannot do this: its workers are not daemon threads, and the interpreter "
+                "joins them at exit"
+                if keeping_alive[0].name.startswith("ThreadPoolExecutor")
+                else ""
+            ),
         )

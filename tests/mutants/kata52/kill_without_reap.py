@@ -1,7 +1,7 @@
 """Kills the child at the timeout but never waits for it, leaving a zombie nobody reaped.
 
 expect-fail: test_run_kills_and_reaps_the_child_at_the_timeout
-expect-words: reaped
+expect-words: reaped, killed (sigkill)
 """
 
 import contextlib
