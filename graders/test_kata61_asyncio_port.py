@@ -2,19 +2,23 @@
 
 The grader starts the learner's server on 127.0.0.1 (port 0) and talks to it over real sockets from
 the same event loop: bytes sent one at a time, several commands in one packet, 1025-byte lines,
-clients that stall mid-line, never read, or reset the connection.  A store whose ``get`` and ``set``
-suspend at several points makes an unlocked ``INCR`` lose updates on every run.  Blocking calls on
-the loop's thread are caught by a profiler (``time.sleep``, a ``threading`` lock); a blocked loop
-also shows as a hang with the stuck line.
+clients that stall mid-line, never read, reset the connection, or leave without ``QUIT``.  A store
+whose ``get`` and ``set`` suspend a varying number of times makes an unlocked ``INCR`` lose updates,
+and a reply read again after the lock wrong, on every run.  Blocking calls on the loop's thread are
+caught by a profiler (``time.sleep``, a ``threading`` lock); a blocked loop also shows as a hang with
+the stuck line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import socket
 import struct
 import time
+import warnings
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,24 +41,42 @@ LOCK_IDEA = "one asyncio.Lock (or one per key) held across `await store.get` and
 
 
 class SuspendingStore:
-    """A store whose every call gives the loop away several times, as a real database client would."""
+    """A store whose every call gives the loop away, as a real database client would.
+
+    How many times varies, 1 to 5, from a counter (the same sequence every run), so that the calls of different
+    clients overlap in changing ways; and a read of the key the same task has just written waits 10 turns more:
+    an INCR that reads its key again after releasing its lock, to make its reply, then sees the next INCR's
+    write, every run (a correct INCR replies with the value it wrote).
+    """
 
     def __init__(self) -> None:
         self.data: dict[str, int] = {}
+        self._calls = itertools.count()
+        self._wrote: dict[Any, str] = {}
+        """task -> the key it wrote in its last call to the store."""
+
+    async def _suspend(self, more: int = 0) -> None:
+        for _ in range(1 + next(self._calls) % 5 + more):
+            await asyncio.sleep(0)
 
     async def get(self, key: str) -> int | None:
-        for _ in range(3):
-            await asyncio.sleep(0)
+        await self._suspend(10 if self._wrote.pop(asyncio.current_task(), None) == key else 0)
         return self.data.get(key)
 
     async def set(self, key: str, value: int) -> None:
-        for _ in range(3):
-            await asyncio.sleep(0)
+        task = asyncio.current_task()
+        self._wrote.pop(task, None)
+        await self._suspend()
         self.data[key] = value
+        self._wrote[task] = key
 
 
 class NoReply(ClaimFailed):
     """A client waited in vain for a reply line (claims about other clients reframe it)."""
+
+
+class ServerClosed(ClaimFailed):
+    """A command could not be sent: the server had closed the connection."""
 
 
 class Client:
@@ -63,6 +85,8 @@ class Client:
     def __init__(self, name: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.name, self.reader, self.writer = name, reader, writer
         self.transcript: list[str] = []
+        self.closed = False
+        """Whether the server closed this connection (a reply was end-of-file, or a command could not be sent)."""
 
     @classmethod
     async def connect(cls, port: int, name: str = "client", rcvbuf: int | None = None) -> Client:
@@ -75,9 +99,23 @@ class Client:
         reader, writer = await asyncio.open_connection(sock=sock)
         return cls(name, reader, writer)
 
-    async def send(self, data: bytes) -> None:
-        self.writer.write(data)
-        await self.writer.drain()
+    async def send(self, data: bytes, shown: str | None = None) -> None:
+        try:
+            self.writer.write(data)
+            await self.writer.drain()
+        except ConnectionError as exc:
+            self.closed = True
+            sent = shown if shown is not None else data.decode(errors="replace")
+            self.transcript.append(
+                f"{self.name} > {short_repr(sent, 40)}   (not sent: the server had closed the connection, "
+                f"{type(exc).__name__})"
+            )
+            message = failure(
+                f"The server closed the connection before {short_repr(sent, 40)} could be sent.",
+                evidence=self.transcript[-6:],
+                idea=PORT_IDEA,
+            )
+            raise ServerClosed(str(message)) from None
 
     async def reply(self, sent: str) -> str:
         try:
@@ -90,12 +128,18 @@ class Client:
                 idea=PORT_IDEA,
             )
             raise NoReply(str(message)) from None
+        if not line:
+            self.closed = True
+            self.transcript.append(
+                f"{self.name} > {short_repr(sent, 40)}   (no reply: the server closed the connection)"
+            )
+            return ""
         text = line.decode(errors="replace").rstrip("\n")
         self.transcript.append(f"{self.name} > {short_repr(sent, 40)}   < {text!r}")
         return text
 
     async def ask(self, command: str) -> str:
-        await self.send(command.encode() + b"\n")
+        await self.send(command.encode() + b"\n", command)
         return await self.reply(command)
 
     async def closed_by_server(self) -> bool:
@@ -184,10 +228,27 @@ def test_get_set_and_incr_answer_one_line_each(learner):
 @pytest.mark.task(2)
 def test_bad_input_gets_err_and_the_connection_stays_open(learner):
     bad = ["FOO a", "GET", "SET a", "SET a x", "INCR a 1.5", "get a", "SET a 1 2", ""]
+    others = ["INCR a", "SET b 1", "GET b"]
 
     async def script(port: int, server: asyncio.Server) -> None:
         client = await Client.connect(port)
-        got = [await client.ask(c) for c in bad]
+        got: list[str] = []
+        with contextlib.suppress(ServerClosed):
+            for command in bad:
+                got.append(await client.ask(command))
+                if client.closed:
+                    break
+        if client.closed:
+            answered = [(c, r) for c, r in zip(bad, got, strict=False) if r]
+            raise failure(
+                (f"After {answered[-1][0]!r} got {answered[-1][1]!r}, the" if answered else "The")
+                + " server closed the connection: after an ERR reply the connection stays open, and the client "
+                "may go on.",
+                contract="unknown words, wrong argument counts, non-integers: ERR <reason>; the connection stays open",
+                evidence=client.transcript[-8:],
+                idea="reply ERR <reason> and go on to the next line: end the handler only on QUIT, end of input, "
+                "or a line that is too long",
+            )
         wrong = [(c, r) for c, r in zip(bad, got, strict=True) if not r.startswith("ERR ")]
         if wrong:
             raise failure(
@@ -199,9 +260,33 @@ def test_bad_input_gets_err_and_the_connection_stays_open(learner):
             )
         after = await client.ask("GET a")
         expect_replies(client, [after], ["VALUE 0"], "After the bad input, GET a", "the connection stays open")
+        # Bad input from one client must not stop the server answering the others (a lock a failed INCR kept).
+        other = await Client.connect(port, "another client")
+        replies = []
+        for command in others:
+            try:
+                replies.append(await other.ask(command))
+            except NoReply:
+                raise failure(
+                    f"After a client's bad input ({', '.join(repr(b) for b in bad[3:5])}, …), another client's "
+                    f"{command!r} got no reply within {REPLY_WAIT:g} s: bad input must not stop the server "
+                    "answering the others. Was a lock left held when int() raised?",
+                    contract="a server that stops answering others after bad input is a mistake",
+                    evidence=[
+                        *(line for line in client.transcript if "'SET a x'" in line or "'INCR a 1.5'" in line),
+                        *client.transcript[-1:],
+                        *other.transcript[-3:],
+                    ],
+                    idea="take locks with `async with lock:` (never acquire() then release() by hand), and parse "
+                    "the arguments before taking one",
+                ) from None
+        expect_replies(
+            other, replies, ["VALUE 1", "OK", "VALUE 1"], "Another client, after the bad input", "the others are served"
+        )
+        await other.close()
         await client.close()
 
-    serve(learner, script, "a client sends " + ", ".join(repr(b) for b in bad))
+    serve(learner, script, "a client sends " + ", ".join(repr(b) for b in bad) + "; then another client")
 
 
 @pytest.mark.task(2)
@@ -292,25 +377,32 @@ def test_several_commands_in_one_packet_get_one_reply_each(learner):
 # ---------------------------------------------------------------- task 3 · many clients, one store
 
 
+def _number(reply: str) -> int:
+    """The n of 'VALUE n' (for sorting replies); -1 for any other reply."""
+    number = reply.removeprefix("VALUE ")
+    return int(number) if number.isdigit() else -1
+
+
 @pytest.mark.task(3)
 def test_incr_loses_no_update_when_the_store_suspends(learner):
     clients, each = 10, 20
 
-    async def script(port: int, server: asyncio.Server) -> int:
+    async def script(port: int, server: asyncio.Server) -> tuple[int, list[str]]:
         conns = [await Client.connect(port, f"client {i}") for i in range(clients)]
+        replies: list[str] = []
 
         async def increments(client: Client) -> None:
             for _ in range(each):
-                await client.ask("INCR n")
+                replies.append(await client.ask("INCR n"))
 
         await asyncio.gather(*(increments(c) for c in conns))
         total = await conns[0].ask("GET n")
         for c in conns:
             await c.close()
-        return int(total.split()[-1]) if total.startswith("VALUE ") else -1
+        return (int(total.split()[-1]) if total.startswith("VALUE ") else -1), replies
 
     call = f"{clients} clients × {each} INCR n at once, on a store whose get and set suspend"
-    total = serve(learner, script, call, store=SuspendingStore())
+    total, replies = serve(learner, script, call, store=SuspendingStore())
     if total != clients * each:
         raise failure(
             f"{clients * each - total} of {clients * each} increments were lost (n ended at {total}): two INCRs read "
@@ -318,6 +410,26 @@ def test_incr_loses_no_update_when_the_store_suspends(learner):
             called=call,
             contract="INCR is atomic across clients, even when the store's methods suspend",
             idea=LOCK_IDEA,
+        )
+    expected = Counter(f"VALUE {i}" for i in range(1, clients * each + 1))
+    got = Counter(replies)
+    if got != expected:
+        twice = sorted((r for r, n in got.items() if n > 1), key=_number)
+        never = sorted(expected - got, key=_number)
+        raise failure(
+            f"No increment was lost (n ended at {total}), but the INCR replies were not VALUE 1 … VALUE "
+            f"{clients * each}, each once"
+            + (f": {twice[0]!r} answered {got[twice[0]]} INCRs" if twice else "")
+            + ". An INCR replies with the value it wrote; reading the key again after the lock is released can "
+            "see another client's INCR.",
+            called=call,
+            contract="INCR <key> [<n>] replies VALUE <new n> (the value it wrote), atomic across clients",
+            evidence=[
+                f"{len(got)} different replies to {len(replies)} INCRs",
+                f"given more than once: {short_repr(twice, 70)}",
+                f"never given: {short_repr(never, 70)}",
+            ],
+            idea="inside the lock, new = value + n; store.set(key, new); reply VALUE new (no store.get after it)",
         )
 
 
@@ -447,28 +559,73 @@ def test_the_event_loop_is_never_blocked(learner):
 
 @pytest.mark.task(1)
 def test_the_server_shuts_down_cleanly(learner):
-    async def script(port: int, server: asyncio.Server) -> str:
-        client = await Client.connect(port)
+    async def clients_leave(port: int) -> tuple[str, list[str]]:
+        client = await Client.connect(port, "quits")
         await client.ask("SET a 1")
         await client.ask("QUIT")
         await client.close()
+        gone = await Client.connect(port, "hangs up")  # leaves without QUIT
+        await gone.ask("INCR a")
+        await gone.close()
+        half = await Client.connect(port, "half-closes")  # says it will send nothing more, and waits
+        await half.ask("GET a")
+        half.writer.write_eof()
+        closed = await half.closed_by_server()
+        await half.close()
+        if not closed:
+            half.transcript.append(f"half-closes > (end of input: write_eof)   (still open after {REPLY_WAIT:g} s)")
+            return (
+                f"when a client closed its side of the connection after 'GET a' (write_eof), the server did not "
+                f"close its own within {REPLY_WAIT:g} s",
+                half.transcript[-2:],
+            )
+        return "", []
+
+    async def script(port: int, server: asyncio.Server) -> tuple[str, list[str]]:
+        with warnings.catch_warnings(record=True) as caught:
+            # Python 3.13 closes a StreamWriter the handler left open once it is garbage-collected, and says so:
+            # the same handler leaves the connection open on 3.11 and 3.12 (and wait_closed waits on 3.12+).
+            warnings.simplefilter("always", ResourceWarning)
+            problem = await clients_leave(port)
+        unclosed = [str(w.message) for w in caught if str(w.message).startswith("unclosed <StreamWriter")]
+        if problem[0] or unclosed:
+            return (
+                problem
+                if problem[0]
+                else (
+                    "a handler ended without closing its writer when its client left; Python 3.13 closed it when the "
+                    "writer was garbage-collected (ResourceWarning), but 3.11 and 3.12 leave that connection open",
+                    [short_repr(m, 110) for m in unclosed[:2]],
+                )
+            )
         server.close()
         try:
             await asyncio.wait_for(server.wait_closed(), 2.0)
         except TimeoutError:
-            return "server.wait_closed() did not return within 2 s after the last client left"
+            return (
+                "server.wait_closed() did not return within 2 s after the last client left (one with QUIT, one "
+                "without, one with write_eof): on Python 3.12+ it waits until the server has closed every connection",
+                [],
+            )
         try:
             late = await Client.connect(port, "late")
         except OSError:
-            return ""
+            return "", []
         await late.close()
-        return "a new client could still connect after server.close()"
+        return "a new client could still connect after server.close()", []
 
-    problem = serve(learner, script, "a client leaves; then server.close(); await server.wait_closed()")
+    problem, evidence = serve(
+        learner,
+        script,
+        "clients leave (one with QUIT, one without, one with write_eof); then server.close(); "
+        "await server.wait_closed()",
+    )
     if problem:
         raise failure(
             f"Shutting down: {problem}.",
-            called="server.close(); await server.wait_closed()",
-            contract="server.close(); await server.wait_closed() shuts it down",
-            idea="return the asyncio.Server from start_server; close each writer when its client leaves",
+            called="clients leave (with QUIT, without, with write_eof); server.close(); await server.wait_closed()",
+            contract="server.close(); await server.wait_closed() shuts it down, once the clients have disconnected",
+            evidence=evidence,
+            idea="return the asyncio.Server from start_server; when a client leaves (QUIT or end of input), "
+            "writer.close() in a `finally:`",
         )

@@ -37,7 +37,9 @@ values that are not integers (``x``, ``1.5``) get ``ERR <reason>``, and the clie
 longer than 1024 bytes gets ``ERR line too long`` and the connection is closed, even while its
 ``\\n`` has not arrived yet: never buffer an endless line (a ``StreamReader`` ``limit`` makes
 ``readuntil`` raise ``LimitOverrunError``).  A client that vanishes mid-line or resets the connection
-(``ConnectionResetError``, ``IncompleteReadError``) just ends its own coroutine, quietly.
+(``ConnectionResetError``, ``IncompleteReadError``) just ends its own coroutine: the server goes on
+serving everyone else.  A client that hangs up (end of file, with or without ``QUIT``) gets its side of
+the connection closed too: on 3.12+ ``server.wait_closed()`` waits for every open connection.
 
 Task 3 · Many clients, one store: ``INCR`` reads a value and writes it back, and the store may
 suspend in between, so two clients could both read 5 and both write 6.  Hold an ``asyncio.Lock``

@@ -1,0 +1,90 @@
+"""Closes the writer after QUIT or a line that is too long, but just returns when the client goes away, leaving the connection open (on 3.12+ server.wait_closed() then never returns).
+
+expect-fail: test_the_server_shuts_down_cleanly
+expect-words: shutting down, clos
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+MAX_LINE = 1024
+
+
+class Store(Protocol):
+    async def get(self, key: str) -> int | None: ...
+
+    async def set(self, key: str, value: int) -> None: ...
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._values: dict[str, int] = {}
+
+    async def get(self, key: str) -> int | None:
+        return self._values.get(key)
+
+    async def set(self, key: str, value: int) -> None:
+        self._values[key] = value
+
+
+class _ClientGone(Exception):
+    pass
+
+
+async def respond(store: Store, lock: asyncio.Lock, line: str) -> str:
+    words = line.split()
+    if not words:
+        return "ERR empty line"
+    command, args = words[0], words[1:]
+    try:
+        if command == "GET" and len(args) == 1:
+            value = await store.get(args[0])
+            return f"VALUE {0 if value is None else value}"
+        if command == "SET" and len(args) == 2:
+            await store.set(args[0], int(args[1]))
+            return "OK"
+        if command == "INCR" and len(args) in (1, 2):
+            by = int(args[1]) if len(args) == 2 else 1
+            async with lock:
+                value = (await store.get(args[0])) or 0
+                await store.set(args[0], value + by)
+            return f"VALUE {value + by}"
+        if command == "QUIT" and not args:
+            return "BYE"
+    except ValueError:
+        return "ERR not an integer"
+    if command in ("GET", "SET", "INCR", "QUIT"):
+        return f"ERR wrong number of arguments for {command}"
+    return f"ERR unknown command {command!r}"
+
+
+async def start_server(store: Store, host: str = "127.0.0.1", port: int = 0) -> asyncio.Server:
+    lock = asyncio.Lock()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                try:
+                    raw = await reader.readuntil(b"\n")
+                except asyncio.LimitOverrunError:
+                    writer.write(b"ERR line too long\n")
+                    await writer.drain()
+                    break
+                except asyncio.IncompleteReadError:
+                    raise _ClientGone  # EOF, maybe mid-line: nothing left to say
+                reply = await respond(store, lock, raw[:-1].decode("utf-8", errors="replace"))
+                writer.write(reply.encode() + b"\n")
+                await writer.drain()
+                if reply == "BYE":
+                    break
+        except (ConnectionError, _ClientGone):
+            return  # the client is gone, so there is nothing to close
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except ConnectionError:
+            pass
+
+    return await asyncio.start_server(handle, host, port, limit=MAX_LINE)
