@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from graders.harness import deadline, leaks
-from graders.harness.aio import Heartbeat, LoopThread, RecordingLoop
+from graders.harness.aio import BlockingSpy, Heartbeat, LoopThread, RecordingLoop, busy
 from graders.harness.inflight import Rendezvous
 from graders.harness.messages import failure, short_repr
 
@@ -29,11 +29,25 @@ MARGIN = 1.0
 AHEAD = 8
 NONE_AT = 5
 """The iterables the grader streams yield None at this index: None is an ordinary item."""
+GATE_AT = 3
+"""When the consumer breaks off after 3 items, a thread that reads ahead is held in this pull (index 3)."""
+GATE_OPENS = 0.1
+"""Seconds after aclose() began that the loop opens that pull again (a loop blocked in aclose() cannot)."""
+GATE_GIVES_UP = 1.0
+"""Seconds after which the held pull goes on by itself (so a thread joined on the loop still ends)."""
+STILL_RUNNING = 1.0
+"""Seconds after aclose() that a pulling thread must have stopped running code, while the loop runs on."""
+SEEN = 0.05
+"""Heartbeat lateness worth showing as evidence."""
 BLOCKING_IDEA = "await asyncio.to_thread(func, *args), under asyncio.timeout(timeout)"
 BRIDGE_IDEA = "asyncio.run_coroutine_threadsafe(coro, loop).result(timeout); future.cancel() on timeout"
 STREAM_IDEA = (
     "a worker thread pulls items and hands each over with loop.call_soon_threadsafe (or "
     "run_coroutine_threadsafe(queue.put(item), loop)), at most 8 ahead; a stop flag for aclose()"
+)
+WAIT_IDEA = (
+    "await the handover instead: an asyncio.Queue filled with loop.call_soon_threadsafe (or await "
+    "asyncio.to_thread(q.get)); never q.get(), thread.join() or future.result() in the generator"
 )
 
 
@@ -51,6 +65,25 @@ def got(outcome_error: BaseException | None, value: Any) -> str:
     if outcome_error is not None:
         return f"raised {type(outcome_error).__name__}: {short_repr(str(outcome_error))}"
     return f"returned {short_repr(value)}"
+
+
+def lateness(heartbeat: Heartbeat) -> list[str]:
+    """The heartbeat as evidence, when it saw the loop stall at all."""
+    return [heartbeat.describe()] if heartbeat.worst >= SEEN else []
+
+
+def blocking_waits(spy: BlockingSpy) -> list[str]:
+    """What the learner's code waited for on the loop's thread: sleeps, and waits that could block (not a
+    brief lock, not a poll with block=False or timeout=0)."""
+    return [c for c in spy.calls if c.startswith("time.sleep")] + [str(w) for w in spy.waits if w.blocks]
+
+
+def tally(lines: list[str]) -> list[str]:
+    """Each distinct line once, with how many times it was seen."""
+    seen: dict[str, int] = {}
+    for line in lines:
+        seen[line] = seen.get(line, 0) + 1
+    return [line if n == 1 else f"{line} ({n} times)" for line, n in seen.items()]
 
 
 # ---------------------------------------------------------------- task 1 · blocking code from coroutines
@@ -132,16 +165,16 @@ def test_run_blocking_times_out_promptly(learner):
 # ---------------------------------------------------------------- task 2 · coroutines from blocking code
 
 
-async def where_am_i(x: int) -> tuple[int, int, asyncio.AbstractEventLoop]:
+async def where_am_i(x: int) -> tuple[int, int, asyncio.AbstractEventLoop, str]:
     await asyncio.sleep(0)
-    return 2 * x, threading.get_ident(), asyncio.get_running_loop()
+    return 2 * x, threading.get_ident(), asyncio.get_running_loop(), threading.current_thread().name
 
 
 @pytest.mark.task(2)
 def test_run_async_without_a_loop_uses_a_fresh_loop_and_closes_it(learner):
     call = "run_async(where_am_i, 21)"
     outcome = learner.run(learner.run_async, where_am_i, 21, called=call, deadline=GIVE_UP)
-    value, _, loop = learner.result(outcome)
+    value, _, loop, _ = learner.result(outcome)
     if value != 42 or not loop.is_closed():
         raise failure(
             f"{call} returned {value!r}{'' if loop.is_closed() else ', and left its event loop open'}: with "
@@ -157,13 +190,25 @@ def test_run_async_runs_the_coroutine_on_the_given_loop(learner):
     with LoopThread() as elsewhere:
         call = "run_async(where_am_i, 21, loop=loop) where loop runs in another thread"
         outcome = learner.run(learner.run_async, where_am_i, 21, loop=elsewhere.loop, called=call, deadline=GIVE_UP)
-    if outcome.raised or outcome.value[0] != 42 or outcome.value[1] != elsewhere.thread.ident:
-        what = got(outcome.error, outcome.value[0] if not outcome.raised else None)
+    answer = outcome.value if isinstance(outcome.value, tuple) and len(outcome.value) == 4 else None
+    if outcome.raised or answer is None or answer[0] != 42 or answer[2] is not elsewhere.loop:
+        what = got(outcome.error, outcome.value)
+        evidence = []
+        if answer is not None and answer[2] is not elsewhere.loop:
+            ran_in = f"{answer[3]!r}, the caller's own" if answer[3] == "learner-call" else repr(answer[3])
+            what = (
+                f"returned {answer[0]!r}, but the coroutine ran on another event loop, in thread {ran_in}, not on "
+                f"`loop` (which runs in thread {elsewhere.thread.name!r})"
+            )
+            evidence = [f"where_am_i ran in thread {ran_in}; loop runs in thread {elsewhere.thread.name!r}"]
+        elif answer is not None:
+            what = f"returned {short_repr(answer[0])} (expected 42)"
         raise failure(
             f"{call} {what}: the coroutine must be handed to that loop thread-safely and run there; "
             "asyncio.run or run_until_complete cannot drive a loop that is already running.",
             called=call,
             contract="with a loop running in another thread, the coroutine is scheduled on it thread-safely",
+            evidence=evidence,
             idea=BRIDGE_IDEA,
         )
 
@@ -244,8 +289,15 @@ def test_run_async_on_the_loops_own_thread_raises_runtime_error(learner):
 class Items:
     """A blocking iterable: counts pulls, remembers the pulling thread; endless unless ``count`` is given."""
 
-    def __init__(self, count: int | None = None, pause: float = 0.0, fail_at: int | None = None) -> None:
+    def __init__(
+        self, count: int | None = None, pause: float = 0.0, fail_at: int | None = None, gate_at: int | None = None
+    ) -> None:
         self.count, self.pause, self.fail_at = count, pause, fail_at
+        self.gate_at = gate_at
+        self.gate = threading.Event()
+        """The pull of index ``gate_at`` waits for it (at most GATE_GIVES_UP seconds)."""
+        self.holding = threading.Event()
+        """Set when a pull has reached the gate."""
         self.pulled = 0
         self.threads: set[threading.Thread] = set()
         self.stopped = False
@@ -258,6 +310,9 @@ class Items:
         self.threads.add(threading.current_thread())
         if self.stopped or (self.count is not None and self.pulled >= self.count):
             raise StopIteration
+        if self.pulled == self.gate_at:
+            self.holding.set()
+            self.gate.wait(GATE_GIVES_UP)
         if self.pause:
             time.sleep(self.pause)
         if self.fail_at is not None and self.pulled == self.fail_at:
@@ -303,22 +358,38 @@ def test_stream_yields_every_item_in_order(learner):
 def test_stream_pulls_in_a_worker_thread(learner):
     items = Items(10, pause=0.02)
     heartbeat = Heartbeat(0.005)
+    waits: list[str] = []
 
     async def scenario() -> int:
         heartbeat.start()
-        await consume(learner, items)
+        await asyncio.sleep(0.01)  # the heartbeat is ticking when a stall begins
+        with BlockingSpy(learner.submission, through_stdlib=True) as spy:
+            await consume(learner, items)
+        waits.extend(blocking_waits(spy))
         await asyncio.sleep(0.02)
         await heartbeat.stop()
         return threading.get_ident()
 
+    call = "async for item in stream(items) where each __next__ blocks 20 ms"
     loop_thread = in_loop(learner, scenario, "async for over stream(items) whose __next__ blocks 20 ms")
-    if any(t.ident == loop_thread for t in items.threads):
+    on_loop = sum(1 for t in items.threads if t.ident == loop_thread)
+    if on_loop:
         raise failure(
             "stream called the iterable's __next__ on the event loop's own thread: each blocking pull stops every "
-            f"coroutine ({heartbeat.describe()}).",
-            called="async for item in stream(items) where each __next__ blocks 20 ms",
+            "coroutine until it returns.",
+            called=call,
             contract="stream pulls items in a worker thread without blocking the loop",
+            evidence=lateness(heartbeat),
             idea=STREAM_IDEA,
+        )
+    if waits:
+        raise failure(
+            "stream waited on the event loop's own thread (for its worker thread, a queue or a future): a blocking "
+            "wait in the async generator stops every coroutine while it waits.",
+            called=call,
+            contract="stream pulls items in a worker thread and yields them without blocking the loop",
+            evidence=[*tally(waits)[:3], *lateness(heartbeat)],
+            idea=WAIT_IDEA,
         )
 
 
@@ -341,9 +412,18 @@ def test_stream_reads_at_most_eight_items_ahead(learner):
 
     pulled = in_loop(learner, scenario, "stream(2000 items): take 2, then pause")
     if pulled > 2 + AHEAD:
+        assert items.count is not None
+        why = (
+            "it read the whole iterable before the consumer asked"
+            if pulled >= items.count
+            else "one or two too many: count the item in the thread's hand and the one being handed over, not only "
+            "those waiting in the queue"
+            if pulled <= 2 + AHEAD + 2
+            else "its read-ahead is not held to 8"
+        )
         raise failure(
             f"The consumer had received 2 items and paused; by then stream had pulled {pulled}: it never pulls more "
-            f"than {AHEAD} items beyond those the consumer has received (reading everything first is the mistake).",
+            f"than {AHEAD} items beyond those the consumer has received ({why}).",
             called="agen = stream(items); 2 × await anext(agen); then a pause",
             contract=f"never pulls more than {AHEAD} items beyond those received",
             idea=STREAM_IDEA,
@@ -376,29 +456,104 @@ def test_an_exception_from_the_iterable_is_raised_in_the_async_for(learner):
         )
 
 
+async def running_threads(pullers: set[threading.Thread], grace: float) -> list[threading.Thread]:
+    """Those of ``pullers`` (but the loop's thread) still running code ``grace`` seconds from now, while the loop
+    keeps running.  A pool thread idle in its executor is not running code: it no longer pulls."""
+    end = time.monotonic() + grace
+    while True:
+        left = [t for t in pullers if t is not threading.current_thread() and busy(t)]
+        if not left or time.monotonic() >= end:
+            return left
+        await asyncio.sleep(0.01)
+
+
+async def break_and_close(learner, items: Items, spy: BlockingSpy, pause: float) -> list[str]:
+    """Take 3 items, pause (for a gated ``items``: until a pull is held at the gate, or ``pause`` seconds for a
+    stream that does not read ahead), break and aclose(); the blocking waits seen during aclose()."""
+    received = 0
+    agen = learner.stream(items)
+    try:
+        async for _ in agen:
+            received += 1
+            if received >= 3:
+                end = time.monotonic() + pause
+                while time.monotonic() < end and not items.holding.is_set():
+                    await asyncio.sleep(0.01)  # the thread reads ahead: it fills its window, or is held in a pull
+                break
+    finally:
+        before = len(blocking_waits(spy))
+        asyncio.get_running_loop().call_later(GATE_OPENS, items.gate.set)  # runs once the loop is free again
+        await agen.aclose()
+    return blocking_waits(spy)[before:]
+
+
 @pytest.mark.task(3)
 def test_closing_the_stream_early_stops_the_pulling_thread(learner):
-    items = Items(None, pause=0.005)
+    held = Items(None, pause=0.005, gate_at=GATE_AT)  # closed while a thread that reads ahead is in a pull
+    items = Items(None, pause=0.005)  # closed while a thread that reads ahead waits for room in its window
+    heartbeat = Heartbeat(0.005)
     counts: list[int] = []
+    waits: list[str] = []
+    on_close: list[str] = []
+    running: list[str] = []
+    """Where the pulling threads still running after aclose() were, seen while the loop still ran."""
 
     async def scenario() -> None:
-        await consume(learner, items, take=3)
+        heartbeat.start()
+        await asyncio.sleep(0.01)
+        with BlockingSpy(learner.submission, through_stdlib=True) as spy:
+            on_close.extend(await break_and_close(learner, held, spy, 0.2))
+            on_close.extend(await break_and_close(learner, items, spy, 0.2))
+        waits.extend(blocking_waits(spy))
         counts.append(items.pulled)
         await asyncio.sleep(0.3)
         counts.append(items.pulled)
+        pulling = await running_threads(items.threads | held.threads, STILL_RUNNING)
+        running.extend(tally(deadline.stacks(learner.submission, pulling)) if pulling else [])
+        await heartbeat.stop()
 
+    call = "async for item in stream(endless): break after 3; await agen.aclose()"
     try:
         in_loop(learner, scenario, "async for over an endless stream: break after 3 items, then aclose()")
-        left = leaks.threads_left([t for t in items.threads if t is not threading.current_thread()], grace=1.0)
+        pullers = [t for t in items.threads | held.threads if t is not threading.current_thread()]
+        left = leaks.threads_left(pullers, grace=1.0)
     finally:
-        items.stopped = True
-    if counts[1] - counts[0] > 1 or left:
+        for each in (held, items):
+            each.stopped = True
+            each.gate.set()
+    if on_close:
+        raise failure(
+            "Closing the stream (aclose() after a break) waited on the event loop's own thread for the pulling "
+            "thread: the whole loop stops until the thread's current pull ends, and a pull may block for ever.",
+            called=call,
+            contract="stream yields without blocking the loop; after aclose() the pulling thread stops and exits",
+            evidence=[*tally(on_close)[:3], *lateness(heartbeat)],
+            idea="in the finally, set the stop flag, wake the thread and return; to wait for it, await it "
+            "(await asyncio.to_thread(thread.join)), never thread.join() or executor.shutdown(wait=True)",
+        )
+    if waits:
+        raise failure(
+            "stream waited on the event loop's own thread (for its worker thread, a queue or a future): a blocking "
+            "wait in the async generator stops every coroutine while it waits.",
+            called=call,
+            contract="stream pulls items in a worker thread and yields them without blocking the loop",
+            evidence=[*tally(waits)[:3], *lateness(heartbeat)],
+            idea=WAIT_IDEA,
+        )
+    if counts[1] - counts[0] > 1 or running or left:
+        still = (
+            f" and was still running {STILL_RUNNING:g} s later, while the loop ran on"
+            if running
+            else " and was still running after the loop closed"
+            if left
+            else ""
+        )
         raise failure(
             f"After the consumer broke off and closed the stream, the pulling thread read {counts[1] - counts[0]} "
-            f"more items{' and was still running' if left else ''}: it stops within one item and exits.",
-            called="async for item in stream(endless): break after 3; await agen.aclose()",
+            f"more items{still}: it stops within one item and exits.",
+            called=call,
             contract="after aclose(), the pulling thread stops within one item and exits",
-            evidence=[leaks.describe(t) for t in left],
+            evidence=running or [leaks.describe(t) for t in left],
             idea="in the generator's finally (run by aclose), set a stop flag the thread checks before each pull",
         )
 

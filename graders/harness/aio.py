@@ -10,18 +10,22 @@ with a stack), and the scenario awaits the learner's coroutine beside these tool
   run: evidence of a blocked loop, and a wide backstop.
 * :class:`BlockingSpy`: catches ``time.sleep``, ``open``, a lock's ``acquire``, ``Future.result`` and the
   like called on the loop's thread from the learner's file (the structural proof of a blocking call in a
-  coroutine); :class:`OpenWatch` says which thread opened a file.
+  coroutine), and with ``through_stdlib`` the same waits reached through the standard library's blocking
+  calls (``executor.shutdown()``, ``executor.map`` results, ``concurrent.futures.wait``);
+  :class:`OpenWatch` says which thread opened a file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from types import FrameType
+from dataclasses import dataclass
+from types import CodeType, FrameType
 from typing import Any, ClassVar
 
 from .inflight import CallLog
@@ -147,18 +151,98 @@ def _blocking_functions() -> dict[Any, str]:
     }
 
 
+def _stdlib_entry_points() -> dict[Any, str]:
+    """The standard library's own blocking calls whose waits count as the caller's, by code object."""
+    from concurrent.futures import _base, process, thread
+
+    entries: dict[Any, str] = {
+        thread.ThreadPoolExecutor.shutdown.__code__: "executor.shutdown(wait=True)",
+        process.ProcessPoolExecutor.shutdown.__code__: "executor.shutdown(wait=True)",
+        _base.Executor.__exit__.__code__: "the end of a `with executor:` block",
+        _base.wait.__code__: "concurrent.futures.wait()",
+        _base.as_completed.__code__: "concurrent.futures.as_completed()",
+    }
+    for const in _base.Executor.map.__code__.co_consts:
+        if isinstance(const, CodeType) and const.co_name == "result_iterator":  # the generator map returns
+            entries[const] = "the results of executor.map()"
+    result_or_cancel = getattr(_base, "_result_or_cancel", None)
+    if result_or_cancel is not None:
+        entries[result_or_cancel.__code__] = "the results of executor.map()"
+    return entries
+
+
+_STDLIB = os.path.dirname(threading.__file__) + os.sep
+_THREAD_START = threading.Thread.start.__code__
+
+
+def _in_stdlib(filename: str) -> bool:
+    return (filename.startswith(_STDLIB) and "site-packages" not in filename) or filename.startswith("<frozen")
+
+
+def busy(thread: threading.Thread | None) -> bool:
+    """Whether ``thread`` is alive and running code outside the standard library (the learner's or the
+    grader's): a pool thread waiting for work, or a thread on its way out, is not busy."""
+    if thread is None or thread.ident is None:
+        return False
+    frame: FrameType | None = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if not _in_stdlib(frame.f_code.co_filename):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _can_wait(name: str, frame: FrameType) -> bool:
+    """False when the wait's arguments say it returns at once: ``block=False`` or ``timeout=0``."""
+    arguments = frame.f_locals
+    if name == "queue.Queue.get()" and not arguments.get("block", True):
+        return False
+    timeout = arguments.get("timeout")
+    try:
+        return timeout is None or timeout > 0
+    except TypeError:
+        return True
+
+
+@dataclass
+class Wait:
+    """A blocking wait :class:`BlockingSpy` saw on the loop's thread."""
+
+    name: str
+    """``Thread.join()``, ``Future.result()``, ``Event.wait()``, ``queue.Queue.get()``."""
+    where: str
+    """The learner's line that waited: ``kata62_bridge.py:88 `thread.join()```."""
+    via: str = ""
+    """The standard library's blocking call the learner made, when the wait was inside it."""
+    blocks: bool = True
+    """False when its arguments say it could not wait (``block=False``, ``timeout=0``)."""
+
+    def __str__(self) -> str:
+        return f"{self.name}{f' inside {self.via}' if self.via else ''} at {self.where}"
+
+
 class BlockingSpy:
     """Records blocking calls the learner's code makes on the thread that enters it (the loop's).
 
     Seen by ``sys.setprofile``: ``time.sleep``, ``open``, a ``threading`` lock's ``acquire`` called from
     the learner's file, and calls from it into ``Future.result``, ``Thread.join``, ``Event.wait`` and
     ``queue.Queue.get``: each one stops every coroutine on the loop while it waits.
+
+    With ``through_stdlib``, it also records those waits when the learner's line reached them through one
+    of the standard library's blocking calls (``executor.shutdown(wait=True)`` or the end of a ``with
+    executor:`` block joining a thread that still runs code, ``executor.map``'s results,
+    ``concurrent.futures.wait`` or ``as_completed``), in :attr:`waits` and, as text, in :attr:`calls`.
+    Waits inside other standard-library calls (``Thread.start`` waiting for the thread to start) are
+    not recorded.
     """
 
-    def __init__(self, submission: Submission) -> None:
+    def __init__(self, submission: Submission, *, through_stdlib: bool = False) -> None:
         self.submission = submission
         self.calls: list[str] = []
+        self.waits: list[Wait] = []
+        """Waits on a thread, a future, an event or a queue (time.sleep, open and locks are only in calls)."""
         self._python = _blocking_functions()
+        self._entries = _stdlib_entry_points() if through_stdlib else {}
 
     def _where(self, frame: FrameType) -> str:
         line = frame.f_lineno
@@ -170,9 +254,33 @@ class BlockingSpy:
             if name:
                 self.calls.append(f"{name} at {self._where(frame)}")
         elif event == "call" and frame.f_code in self._python:
+            name = self._python[frame.f_code]
             caller = frame.f_back
             if caller is not None and self.submission.owns(caller.f_code.co_filename):
-                self.calls.append(f"{self._python[frame.f_code]} at {self._where(caller)}")
+                self.calls.append(f"{name} at {self._where(caller)}")
+                self.waits.append(Wait(name, self._where(caller), blocks=_can_wait(name, frame)))
+            elif self._entries and caller is not None:
+                self._through_stdlib(name, frame, caller)
+
+    def _through_stdlib(self, name: str, frame: FrameType, caller: FrameType) -> None:
+        via = ""
+        current: FrameType | None = caller
+        for _ in range(12):
+            if current is None or not _in_stdlib(current.f_code.co_filename):
+                break
+            if current.f_code is _THREAD_START:
+                return  # a new thread's start-up handshake (every executor's submit starts threads)
+            via = self._entries.get(current.f_code, via)
+            current = current.f_back
+        if current is None or not via or not self.submission.owns(current.f_code.co_filename):
+            return
+        if not _can_wait(name, frame):
+            return
+        if name == "Thread.join()" and not busy(frame.f_locals.get("self")):
+            return  # an idle pool thread (or one on its way out) ends at once
+        wait = Wait(name, self._where(current), via=via)
+        self.waits.append(wait)
+        self.calls.append(str(wait))
 
     def __enter__(self) -> BlockingSpy:
         sys.setprofile(self._profile)

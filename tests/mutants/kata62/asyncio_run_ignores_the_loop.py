@@ -1,7 +1,7 @@
 """Runs every coroutine with ``asyncio.run``, ignoring the given loop, so the coroutine runs on a new loop in the caller's thread.
 
 expect-fail: test_run_async_runs_the_coroutine_on_the_given_loop
-expect-words: thread-safely
+expect-words: thread-safely, another event loop
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Iterates the blocking iterable directly in the async generator, so every ``__next__`` runs on the loop's thread.
 
 expect-fail: test_stream_pulls_in_a_worker_thread
-expect-words: worker thread
+expect-words: worker thread, until it returns
 """
 
 from __future__ import annotations

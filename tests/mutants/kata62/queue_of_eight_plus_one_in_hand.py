@@ -1,7 +1,7 @@
 """Bounds the read-ahead with ``asyncio.Queue(maxsize=8)`` but pulls the next item before waiting for room, so 9 items are out beyond those received.
 
 expect-fail: test_stream_reads_at_most_eight_items_ahead
-expect-words: ahead
+expect-words: ahead, in the thread's hand
 """
 
 from __future__ import annotations

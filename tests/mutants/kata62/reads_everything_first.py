@@ -1,7 +1,7 @@
 """Reads the whole iterable into a list in a worker thread and then yields from the list, so nothing is yielded until every item is pulled.
 
 expect-fail: test_stream_reads_at_most_eight_items_ahead
-expect-words: ahead
+expect-words: ahead, whole iterable
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Uses multiprocessing.Pool.map, which waits forever for the chunk of a worker that died, not ProcessPoolExecutor.
 
 expect-fail: test_a_dying_worker_fails_fast_with_broken_process_pool
-expect-words: did not return
+expect-words: did not return, multiprocessing.pool loses, brokenprocesspool
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Retries the chunks on a fresh pool after BrokenProcessPool, forever when an item kills every worker it runs on.
 
 expect-fail: test_a_dying_worker_fails_fast_with_broken_process_pool
-expect-words: did not return
+expect-words: did not return, process pools one after another
 """
 
 from __future__ import annotations

@@ -1,0 +1,37 @@
+"""Guesses picklability from the function's name (``<lambda>``, ``<locals>``) instead of pickling it, so a ``functools.partial`` of a lambda reaches the pool.
+
+expect-fail: test_an_unpicklable_function_is_a_type_error_before_any_worker_starts
+expect-words: typeerror, before any worker starts
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _check_picklable(func) -> None:
+    qualname = getattr(func, "__qualname__", "")
+    if qualname == "<lambda>" or "<locals>" in qualname:  # MUTANT: a name test, not pickle.dumps(func)
+        name = qualname
+        raise TypeError(f"parallel_map: function {name!r} cannot be pickled, so it cannot be sent to a worker process "
+                        f"(define it at module level)")
+
+
+def parallel_map(func: Callable[[T], R], items: Iterable[T], *, workers: int, chunksize: int | None = None) -> list[R]:
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    _check_picklable(func)
+    items = list(items)
+    if not items:
+        return []
+    if chunksize is None:
+        chunksize = max(1, math.ceil(len(items) / (workers * 4)))
+    with ProcessPoolExecutor(workers) as executor:
+        return list(executor.map(func, items, chunksize=chunksize))
