@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,60 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     report = yield
     results.mark_claim_failed(report, call.excinfo)
+    _blame_the_learner_for_a_crashed_thread(item, report, call.excinfo)
     return report
+
+
+def _blame_the_learner_for_a_crashed_thread(
+    item: pytest.Item, report: pytest.TestReport, excinfo: pytest.ExceptionInfo[BaseException] | None
+) -> None:
+    """An exception that escaped a thread of the learner's (or that Python could only ignore, in the learner's
+    code) reaches pytest as an "unraisable exception" warning, which the project's settings turn into an error:
+    a failure of the claim that was running, in the learner's terms, not a grader error."""
+    if excinfo is None or not report.failed or getattr(report, "claim_failed", False):
+        return
+    errors = list(excinfo.value.exceptions) if isinstance(excinfo.value, BaseExceptionGroup) else [excinfo.value]
+    if not errors or not all(isinstance(e, pytest.PytestUnraisableExceptionWarning) for e in errors):
+        return
+    submission = _submission_of(item)
+    text, cause = str(errors[0].args[0] if errors[0].args else errors[0]), errors[0].__cause__
+    frames = traceback.extract_tb(cause.__traceback__) if cause is not None else []
+    mine = [f for f in frames if submission is not None and submission.owns(f.filename)]
+    in_thread = text.startswith("Exception ignored in thread started by")
+    thread = re.search(r"<Thread\((.+?), (?:started|stopped|initial)", text)
+    if not in_thread and not mine:
+        return  # not a thread, not the learner's code: the grader's to explain
+    where = mine[-1] if mine else (frames[-1] if frames else None)
+    shown = f"{type(cause).__name__}: {messages.short_repr(str(cause), 100)}" if cause else text.splitlines()[0]
+    if in_thread:
+        what = (
+            f"A thread your code started ({thread.group(1) if thread else 'a thread'}) crashed inside threading's own "
+            f"code with {shown}: typically, one Thread object was started twice, from two threads at once."
+        )
+        idea = "start each Thread object exactly once, from one thread; keep the list of threads under a lock"
+    else:
+        what = (
+            f"Your code raised {shown} where Python can only print it and go on (in a __del__ method, a callback "
+            "or a generator being closed): nobody could catch it."
+        )
+        idea = None
+    report.longrepr = str(
+        messages.failure(
+            what,
+            evidence=[
+                f"at {Path(where.filename).name}:{where.lineno} `{(where.line or '').strip()}`" if where else "",
+                f"{len(errors)} such exception(s), noticed while this claim ran (it may have happened just before)",
+            ],
+            idea=idea,
+        )
+    )
+    report.claim_failed = True  # type: ignore[attr-defined]
+
+
+def _submission_of(item: pytest.Item) -> Submission | None:
+    option = item.config.getoption("--submission")
+    path = Path(option).resolve() if option else kata_of_grader(item.path).stub
+    return _submissions.get(path)
 
 
 class Learner:

@@ -3,15 +3,20 @@
 Jobs are the grader's functions, held and released with events: a rendezvous proves how many run at
 once, held jobs show what ``shutdown`` waits for, quiet windows count wake-ups to tell blocking
 from polling, and a forced thread switch at every bytecode makes an unguarded ``submit`` lose a job
-on every run.  Each scenario runs as one call under a deadline, so a hang is reported, not waited out.
+on every run.  Two races are checked in every order: a thread calling ``submit`` is paused at each line
+of it in turn while another ``submit`` (or ``shutdown``) runs as far as it can, then goes on.  Each
+scenario runs as one call under a deadline, so a hang is reported, not waited out.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -20,6 +25,7 @@ from graders.harness.idle import WakeCounter, expect_idle
 from graders.harness.inflight import CallLog, Rendezvous
 from graders.harness.lockstep import Lockstep
 from graders.harness.messages import failure, short_repr
+from graders.harness.settle import settle
 
 GIVE_UP = 5.0
 """Seconds after which a scenario of a few jobs is a hang."""
@@ -29,6 +35,10 @@ HELD = 0.3
 """How long the grader holds jobs back while ``shutdown`` or ``with`` should wait for them."""
 QUIET = 0.4
 """The quiet window over which idle threads' wake-ups are counted."""
+LOST = 2.0
+"""Seconds after which a job accepted by a pool being shut down counts as never run."""
+PAUSE_POINTS = 200
+"""The most lines of ``submit`` at which the racing-shutdown claim pauses it, one round each."""
 POOL_IDEA = "start `workers` threads once; each loops: take a job from a queue.Queue, run it, store its outcome"
 SHUTDOWN_IDEA = "shutdown: refuse new jobs, put one sentinel per worker, then join every worker (if wait)"
 
@@ -76,6 +86,83 @@ def release_after(event: threading.Event, seconds: float) -> threading.Timer:
     timer.daemon = True
     timer.start()
     return timer
+
+
+class PauseAtLine:
+    """Pauses the thread that installs it at the ``line``-th line it runs in the learner's file, until resumed.
+
+    ``sys.settrace`` traces only the installing thread: threads that the learner's code starts run freely.
+    """
+
+    def __init__(self, learner, line: int) -> None:
+        self.submission = learner.submission
+        self.line = line
+        self.lines = 0
+        self.where = ""
+        """``file.py:N `code``` where the thread was paused."""
+        self.reached = threading.Event()
+        """Set at the pause, or when the thread's call ended before running that many lines."""
+        self.resume = threading.Event()
+
+    def install(self) -> None:
+        sys.settrace(self._global)
+
+    def _global(self, frame: FrameType, event: str, arg: Any) -> Any:
+        return self._local if self.submission.owns(frame.f_code.co_filename) else None
+
+    def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.lines += 1
+            if self.lines == self.line:
+                code = self.submission.source_line(frame.f_lineno)
+                self.where = f"{self.submission.path.name}:{frame.f_lineno} `{code}`"
+                self.reached.set()
+                self.resume.wait(GIVE_UP)
+        return self._local
+
+
+def race_round(
+    learner, line: int, first: Callable[[], Any], second: Callable[[], Any], then: Callable[[], Any] = lambda: None
+) -> dict[str, Any]:
+    """One order of a race: ``first()`` runs in a thread paused at the ``line``-th line it runs in the learner's
+    file; meanwhile ``second()`` runs in another thread until it returns or blocks (on a lock the paused call
+    holds); then the first goes on, and once it has returned, ``then()`` runs (e.g. lets held jobs go).  Each
+    result is a value or ``("raised", exc)``; ``where`` is the pause point ("" if ``first()`` ended before
+    that line)."""
+    before = set(threading.enumerate())
+    pause = PauseAtLine(learner, line)
+    state: dict[str, Any] = {"line": line}
+
+    def call(key: str, fn: Callable[[], Any], paused: bool) -> None:
+        if paused:
+            pause.install()
+        try:
+            state[key] = fn()
+        except BaseException as exc:
+            state[key] = ("raised", exc)
+        finally:
+            if paused:
+                sys.settrace(None)
+                pause.reached.set()
+
+    one = threading.Thread(target=call, args=("first", first, True), name="first")
+    one.start()
+    pause.reached.wait(GIVE_UP)
+    state["where"] = pause.where
+    two = threading.Thread(target=call, args=("second", second, False), name="second")
+    two.start()
+    settle(two, give_up=GIVE_UP)
+    state["second ended"] = not two.is_alive()
+    pause.resume.set()
+    one.join()
+    then()
+    two.join()
+    state["threads"] = [t for t in new_threads(before) if t not in (one, two)]
+    return state
+
+
+def raised(result: Any, kind: type[BaseException] = BaseException) -> bool:
+    return isinstance(result, tuple) and len(result) == 2 and result[0] == "raised" and isinstance(result[1], kind)
 
 
 # ---------------------------------------------------------------- task 1 · a pool of workers
@@ -257,6 +344,61 @@ def test_no_job_is_lost_when_threads_submit_at_once(learner):
         )
 
 
+@pytest.mark.task(1)
+def test_never_more_threads_than_workers_when_threads_submit_at_once(learner):
+    # For n = 1, 2, …: a new WorkerPool(1) whose jobs wait; a thread calls submit(job) and is paused at the n-th
+    # line it runs in your file; another thread's submit(job) runs until it returns or blocks (on a lock the
+    # paused submit holds); then the first goes on.  However the two interleave, one thread at most.
+    rounds: list[dict[str, Any]] = []
+
+    def script() -> None:
+        for line in range(1, PAUSE_POINTS + 1):
+            before, go = set(threading.enumerate()), threading.Event()
+            pool = learner.WorkerPool(1)
+            try:
+                submit = functools.partial(pool.submit, go.wait, GIVE_UP)
+                state = race_round(learner, line, submit, submit)
+                state["threads"] = [t.name for t in new_threads(before)]
+            finally:
+                go.set()
+                pool.shutdown(wait=False)
+            rounds.append(state)
+            if raised(state["first"]) or raised(state["second"]) or not state["where"]:
+                return  # an error, or the first submit ended before the second began: every pause point was tried
+
+    call = "WorkerPool(1); submit(job) from two threads at once, jobs that wait"
+    learner.result(scenario(learner, script, call, deadline=GIVE_UP * 4))
+    for key in ("first", "second"):
+        if raised(rounds[-1][key]):
+            error = rounds[-1][key][1]
+            learner.implemented(error, call)
+            raise failure(
+                f"submit() raised {type(error).__name__}: {short_repr(str(error))} while another thread called "
+                "submit() too: submit is safe to call from many threads at once.",
+                called=call,
+                contract="submit is safe to call from many threads at once",
+                idea=POOL_IDEA,
+            )
+    too_many = [state for state in rounds if len(state["threads"]) > 1]
+    if too_many:
+        last = next((s for s in too_many if s["second ended"]), too_many[0])  # the plainest case first
+        raise failure(
+            f"WorkerPool(1) had {len(last['threads'])} threads alive after two threads called submit() at once: never "
+            "more than `workers` threads. submit() decided to start a thread and started it in two steps, and the "
+            "other submit() started one in between.",
+            called=call,
+            contract="never more than `workers` threads; submit is safe to call from many threads at once",
+            evidence=[
+                f"the first submit() paused at {last['where']}",
+                f"meanwhile the other submit() {'returned' if last['second ended'] else 'was blocked'}; then the first "
+                "went on",
+                "threads: " + ", ".join(last["threads"]),
+                f"{len(too_many)} of {len(rounds)} pause points started a thread too many",
+            ],
+            idea="start the threads in __init__, or check the count and start a worker under one lock",
+        )
+
+
 # ---------------------------------------------------------------- task 2 · results, errors and timeouts
 
 
@@ -433,9 +575,9 @@ def test_done_tells_whether_the_job_finished(learner):
 # ---------------------------------------------------------------- task 3 · shutdown
 
 
-def shutdown_scenario(learner, shut: Callable[[Any], None], called: str):
-    """Two held jobs released after HELD; ``shut(pool)``; what was true when it returned."""
-    release, log, jobs = held_jobs(2)
+def shutdown_scenario(learner, shut: Callable[[Any], None], called: str, count: int = 2):
+    """WorkerPool(2), ``count`` held jobs released after HELD; ``shut(pool)``; what was true when it returned."""
+    release, log, jobs = held_jobs(count)
     state: dict[str, Any] = {}
 
     def script() -> None:
@@ -513,8 +655,9 @@ def test_shutdown_waits_for_jobs_and_workers(learner):
 
 @pytest.mark.task(3)
 def test_shutdown_without_wait_returns_at_once(learner):
-    call = "pool.shutdown(wait=False) while 2 jobs still run"
-    state, log = shutdown_scenario(learner, lambda pool: pool.shutdown(wait=False), call)
+    # Two jobs run (held) on the two workers and a third waits in the queue behind them when shutdown comes.
+    call = "pool.shutdown(wait=False) while 2 jobs still run and a third waits"
+    state, log = shutdown_scenario(learner, lambda pool: pool.shutdown(wait=False), call, count=3)
     if state["released"]:
         raise failure(
             f"shutdown(wait=False) returned only after the jobs were let go ({HELD:g} s later): it should return "
@@ -524,15 +667,41 @@ def test_shutdown_without_wait_returns_at_once(learner):
             evidence=log.timeline(),
             idea="join the workers only when wait is true",
         )
-    for handle in state["handles"]:
-        outcome = scenario(learner, lambda h=handle: h.result(GIVE_UP), "job.result() after shutdown(wait=False)")
-        if outcome.raised:
-            raise failure(
-                f"After shutdown(wait=False), a submitted job's result() raised {type(outcome.error).__name__}: "
-                "submitted jobs still finish after shutdown(wait=False) returns.",
-                called=call,
-                idea=SHUTDOWN_IDEA,
-            )
+
+    def fates() -> list[str]:
+        end = time.monotonic() + LOST
+        seen = []
+        for handle in state["handles"]:
+            try:
+                handle.result(max(0.0, end - time.monotonic()))
+                seen.append("finished")
+            except TimeoutError:
+                seen.append("never finished")
+        return seen
+
+    outcome = scenario(learner, fates, "job.result() for each job after shutdown(wait=False)")
+    if outcome.raised:
+        raise failure(
+            f"After shutdown(wait=False), a submitted job's result() raised {type(outcome.error).__name__}: "
+            "submitted jobs still finish after shutdown(wait=False) returns.",
+            called=call,
+            idea=SHUTDOWN_IDEA,
+        )
+    unfinished = [f"job {i}" for i, fate in enumerate(outcome.value) if fate != "finished"]
+    if unfinished:
+        started = {call.label for call in log.calls}
+        raise failure(
+            f"{', '.join(unfinished)} of the 3 jobs submitted before shutdown(wait=False) never finished (not done "
+            f"{LOST:g} s after the jobs were let go): jobs submitted before shutdown must still run; shutdown only "
+            "refuses new ones.",
+            called=call,
+            contract="shutdown(wait=False) returns at once; submitted jobs still finish",
+            evidence=[
+                f"job {i}: {fate}{'' if f'job {i}' in started else ' (never started)'}"
+                for i, fate in enumerate(outcome.value)
+            ],
+            idea="put the stop signals behind the queued jobs; never empty the queue in shutdown",
+        )
 
 
 @pytest.mark.task(3)
@@ -550,6 +719,76 @@ def test_submit_after_shutdown_is_a_runtime_error(learner):
             called="pool.shutdown(); pool.submit(job)",
             contract="after shutdown, submit raises RuntimeError",
             idea="set a `closed` flag in shutdown (under the lock) and check it in submit",
+        )
+
+
+@pytest.mark.task(3)
+def test_a_submit_racing_shutdown_is_refused_or_runs(learner):
+    # For n = 1, 2, …: a new WorkerPool(1) whose worker is kept busy by a held job; a thread calls submit(job)
+    # and is paused at the n-th line it runs in your file; shutdown(wait=False) runs in another thread until
+    # it returns or blocks (on a lock the paused submit holds); then the submit goes on, and the held job is
+    # let go.  Every such order is one that a real race can produce.  A job accepted then must run: it must be
+    # done before every worker of the pool has exited.
+    rounds: list[dict[str, Any]] = []
+
+    def one_round(line: int) -> dict[str, Any]:
+        before, held = set(threading.enumerate()), threading.Event()
+        pool = learner.WorkerPool(1)
+        try:
+            pool.submit(held.wait, GIVE_UP)
+            submit, shutdown = (lambda: pool.submit(lambda: "ran")), (lambda: pool.shutdown(wait=False))
+            state = race_round(learner, line, submit, shutdown, then=held.set)
+        finally:
+            held.set()
+        job = state["first"]
+        if not raised(job):
+            workers, end = new_threads(before), time.monotonic() + LOST
+            while not job.done() and any(t.is_alive() for t in workers) and time.monotonic() < end:
+                time.sleep(0.005)
+            state["value"] = job.result(LOST) if job.done() else "never ran"
+            state["exited"] = not any(t.is_alive() for t in workers)
+        return state
+
+    def script() -> None:
+        for line in range(1, PAUSE_POINTS + 1):
+            state = one_round(line)
+            rounds.append(state)
+            if raised(state["second"]) or (raised(state["first"]) and not raised(state["first"], RuntimeError)):
+                return
+            if not state["where"]:
+                return  # submit ran to its end before shutdown began: every pause point was tried
+
+    call = "pool.submit(job) in one thread, pool.shutdown(wait=False) in another, at once"
+    learner.result(scenario(learner, script, call, deadline=GIVE_UP * 4))
+    last = rounds[-1]
+    for key, what in (("first", "submit()"), ("second", "shutdown(wait=False)")):
+        if raised(last[key]) and not (key == "first" and raised(last[key], RuntimeError)):
+            error = last[key][1]
+            learner.implemented(error, call)
+            raise failure(
+                f"{what} raised {type(error).__name__}: {short_repr(str(error))} while the other ran in another "
+                "thread: submit either refuses the job (RuntimeError) or accepts it, and then it runs.",
+                called=call,
+                contract="after shutdown, submit raises RuntimeError; submitted jobs still finish",
+                idea=SHUTDOWN_IDEA,
+            )
+    lost = [state for state in rounds if state.get("value", "ran") != "ran"]
+    if lost:
+        state = next((s for s in lost if s["second ended"]), lost[0])  # the plainest case first
+        why = "every worker had exited without it" if state["exited"] else f"not done {LOST:g} s later"
+        raise failure(
+            "submit() returned a Job while shutdown(wait=False) ran in another thread, and that job never ran "
+            f"({why}): a job that submit accepts must run, whenever shutdown comes.",
+            called=call,
+            contract="shutdown refuses new jobs (RuntimeError) and lets every submitted job finish",
+            evidence=[
+                f"submit() paused at {state['where']}",
+                f"meanwhile shutdown(wait=False) {'returned' if state['second ended'] else 'was blocked'}; then "
+                "submit went on and returned a Job",
+                f"{len(lost)} of {len(rounds)} pause points lost the job",
+            ],
+            idea="check `closed` and enqueue under the same lock that shutdown takes to set it; shutdown puts its "
+            "stop signals behind every queued job and drops none",
         )
 
 

@@ -1,14 +1,17 @@
 """Kata 58 · The crawl on a worker queue: the claims.
 
 ``get_links`` is a fake web whose pages the grader holds, releases, or makes fail with events: a
-rendezvous proves how many calls were in flight, a page held back proves the crawl waited for a busy
-worker, and a forced thread switch at every bytecode makes an unguarded check-then-add on the seen
-set fetch a page twice on every run.
+rendezvous proves how many calls were in flight, a page held back until crawl's own thread is blocked
+(or has returned) proves the crawl waited for a busy worker, every claim checks that each page returned
+was also fetched, and a forced thread switch at every bytecode makes an unguarded check-then-add on the
+seen set fetch a page twice on every run.
 """
 
 from __future__ import annotations
 
 import threading
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -17,14 +20,17 @@ from graders.harness.idle import WakeCounter, expect_idle
 from graders.harness.inflight import Rendezvous
 from graders.harness.lockstep import Lockstep
 from graders.harness.messages import failure, short_repr
-from graders.harness.site import Graph, Site, expect_fetched_once, expect_reachable, site, star
+from graders.harness.settle import settle
+from graders.harness.site import Graph, Site, depths, expect_fetched_once, expect_reachable, site, star
 
 GIVE_UP = 10.0
 """Seconds after which a crawl of a few dozen pages is a hang."""
-HELD = 0.6
-"""How long the grader holds a page back while the other workers run out of work."""
+SETTLE_LOOKS = 5
+"""Consecutive looks, 10 ms apart, that find a thread off the CPU before it counts as blocked."""
 QUIET = 0.4
 """The quiet window over which idle workers' wake-ups are counted."""
+ZERO_WORKERS_GIVE_UP = 2.0
+"""Seconds after which crawl(..., workers=0) is a hang: raising ValueError takes no time."""
 QUEUE_IDEA = "queue.Queue with task_done()/join(), or a pending counter under a Condition, knows when work is done"
 
 
@@ -32,16 +38,31 @@ def called(workers: int) -> str:
     return f"crawl('root', get_links, workers={workers})"
 
 
-def run_crawl(learner, fake: Site, workers: int, *, call: str | None = None):
+def run_crawl(
+    learner,
+    fake: Site,
+    workers: int,
+    *,
+    call: str | None = None,
+    caller: list[threading.Thread] | None = None,
+    deadline: float = GIVE_UP,
+    on_hang: str | None = None,
+):
+    """Run the learner's crawl under a deadline; ``caller`` receives the thread that calls it."""
     call = call or called(workers)
+    learners_crawl = learner.crawl
+
+    def crawl() -> object:
+        if caller is not None:
+            caller.append(threading.current_thread())
+        return learners_crawl("root", fake, workers=workers)
+
     return learner.run(
-        learner.crawl,
-        "root",
-        fake,
-        workers=workers,
+        crawl,
         called=call,
-        deadline=GIVE_UP,
-        on_hang=f"{call} did not return within {GIVE_UP:g} s: a worker still waits for a page that will never "
+        deadline=deadline,
+        on_hang=on_hang
+        or f"{call} did not return within {deadline:g} s: a worker still waits for a page that will never "
         "come (no sentinel, or a join() that is never satisfied).",
     )
 
@@ -49,7 +70,55 @@ def run_crawl(learner, fake: Site, workers: int, *, call: str | None = None):
 def check_pages(learner, outcome, fake: Site, graph: Graph) -> set[str]:
     found = learner.result(outcome)
     expect_reachable(found, graph, called=outcome.called, fake=fake, idea=QUEUE_IDEA)
+    never = sorted(set(depths(graph, "root")) - set(fake.log.labels()))
+    if never:
+        raise failure(
+            f"crawl returned every page, but get_links was never called for {never}: pages were found but "
+            "never crawled (the crawl finished while a worker was still busy, and the pages it queued were left).",
+            called=outcome.called,
+            contract="returns only when every reachable page has been crawled (get_links called once for each)",
+            evidence=[f"get_links called for: {fake.log.labels()}"],
+            idea=QUEUE_IDEA,
+        )
     return found
+
+
+class SettleAfterCall:
+    """Inside ``with SettleAfterCall(learner, caller) as pacer:``, a thread marked with :meth:`mark` (from a
+    ``get_links`` hook) waits, before each line it runs in the learner's file until it calls ``get_links``
+    again, until crawl's own thread (``caller[0]``) is blocked or has returned.  So whatever that worker
+    does after its call (mark the page done, queue the links it found), crawl's thread has run as far as it
+    can in between, as in the unluckiest schedule."""
+
+    def __init__(self, learner, caller: list[threading.Thread], lines: int = 40) -> None:
+        self.submission = learner.submission
+        self.caller = caller
+        self.lines = lines
+        self._left: dict[int, int] = {}
+
+    def mark(self) -> None:
+        self._left[threading.get_ident()] = self.lines
+
+    def unmark(self) -> None:
+        self._left.pop(threading.get_ident(), None)
+
+    def _global(self, frame: FrameType, event: str, arg: Any) -> Any:
+        return self._local if self.submission.owns(frame.f_code.co_filename) else None
+
+    def _local(self, frame: FrameType, event: str, arg: Any) -> Any:
+        me = threading.get_ident()
+        if event == "line" and self._left.get(me, 0) > 0:
+            self._left[me] -= 1
+            settle(self.caller[0], blind=0.02)
+        return self._local
+
+    def __enter__(self) -> SettleAfterCall:
+        threading.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        threading.settrace(None)  # type: ignore[arg-type]
+        self._left.clear()
 
 
 def check_threads_finished(outcome, when: str) -> None:
@@ -66,15 +135,6 @@ class Down(Exception):
 
 
 # ---------------------------------------------------------------- task 1 · workers on a queue
-
-
-@pytest.mark.task(1)
-def test_fewer_than_one_worker_is_a_value_error(learner):
-    with site({"root": []}) as fake:
-        outcome = run_crawl(learner, fake, 0)
-    if not isinstance(outcome.error, ValueError):
-        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
-        raise failure(f"{called(0)} {got}; expected ValueError: a crawl needs at least one worker.")
 
 
 @pytest.mark.task(1)
@@ -166,26 +226,35 @@ def test_never_more_than_workers_threads_or_calls(learner):
 
 @pytest.mark.task(2)
 def test_crawl_waits_for_a_busy_worker(learner):
-    # b answers at once and the queue runs dry while a is still being fetched; a's link x comes later.
-    graph = {"root": ["a", "b"], "a": ["x"], "b": [], "x": []}
-    released = threading.Event()
+    # b answers at once, and get_links('a') answers only once crawl's own thread is blocked (waiting for the
+    # end) or has returned: the queue is empty while a worker is still busy.  Then, before each line that
+    # a's worker runs, crawl's thread runs as far as it can: a crawl that can end while a worker has yet to
+    # queue what it found (x, whose link is y) ends then, on every run.
+    graph = {"root": ["a", "b"], "a": ["x"], "b": [], "x": ["y"], "y": []}
+    caller: list[threading.Thread] = []
+    b_answered = threading.Event()
 
-    def hold(page: str) -> None:
-        released.wait(HELD)
-        released.set()
+    def hook(page: str) -> None:
+        pacer.unmark()
+        if page == "b":
+            b_answered.set()
+        if page == "a":
+            b_answered.wait(1.0)
+            settle(caller[0], looks=SETTLE_LOOKS, every=0.01)
+            pacer.mark()
 
-    with site(graph, {"a": hold}) as fake:
-        outcome = run_crawl(learner, fake, 3)
+    with SettleAfterCall(learner, caller) as pacer, site(graph, dict.fromkeys(graph, hook)) as fake:
+        outcome = run_crawl(learner, fake, 3, caller=caller)
     found = learner.result(outcome)
-    if "x" not in (found or ()):
-        still = "still running" if not released.is_set() else "done"
+    never = sorted(set(depths(graph, "root")) - set(fake.log.labels()))
+    if never:
         raise failure(
-            f"crawl returned {short_repr(found)} and missed 'x': it stopped when the queue looked empty, while "
-            f"a worker was still fetching 'a' (whose links bring 'x'). get_links('a') was {still} when it returned.",
-            called=outcome.called,
+            f"crawl returned {short_repr(found)}, but get_links was never called for {never}: it stopped when the "
+            "queue looked empty while a worker was still busy with 'a' (whose links bring 'x', and x's bring 'y').",
+            called=outcome.called + ", crawl's thread running as far as it can at each step of a's worker",
             contract="crawl returns only when every reachable page has been crawled",
             evidence=fake.log.timeline(until=outcome.elapsed),
-            idea="an empty queue is not the end: " + QUEUE_IDEA,
+            idea="an empty queue is not the end: mark a page done only after its links are queued; " + QUEUE_IDEA,
         )
     check_pages(learner, outcome, fake, graph)
 
@@ -253,6 +322,43 @@ def test_an_error_in_get_links_is_reraised(learner):
 
 
 @pytest.mark.task(3)
+def test_the_first_of_two_errors_is_reraised(learner):
+    # b and c are in flight together; b raises first, and c raises only once b's worker has dealt with b's
+    # exception (it has exited, or is blocked: waiting for a page or for the end).
+    graph = {"root": ["b", "c"], "b": [], "c": []}
+    first, second = Down("b is down"), Down("c is down too")
+    both = Rendezvous(2, timeout=2.0)
+    b_raised = threading.Event()
+    b_worker: list[threading.Thread] = []
+
+    def fail_first(page: str) -> None:
+        both.wait()
+        b_worker.append(threading.current_thread())
+        b_raised.set()
+        raise first
+
+    def fail_later(page: str) -> None:
+        both.wait()
+        if b_raised.wait(GIVE_UP):
+            settle(b_worker[0], looks=SETTLE_LOOKS, every=0.01)
+        raise second
+
+    with site(graph, {"b": fail_first, "c": fail_later}) as fake:
+        outcome = run_crawl(learner, fake, 2)
+        both.abort()
+    if outcome.error is second:
+        raise failure(
+            "get_links('b') raised Down('b is down'); later, once b's worker had handled it, get_links('c') raised "
+            "Down('c is down too'); crawl raised c's exception: re-raise the first exception seen, not the last.",
+            called=outcome.called,
+            contract="if get_links raises, the first exception seen is re-raised",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="keep the first exception only (under the lock: `if first is None: first = exc`), raise it in crawl",
+        )
+    expect_raised(learner, outcome, first, fake, "get_links('b') raised Down('b is down'), then get_links('c') raised")
+
+
+@pytest.mark.task(3)
 def test_an_error_while_iterating_links_is_reraised(learner):
     error = Down("the page broke off")
 
@@ -310,4 +416,28 @@ def test_after_an_error_workers_take_no_new_page(learner):
             contract="after an error, workers take no new page",
             evidence=fake.log.timeline(until=outcome.elapsed),
             idea="share a stop flag (threading.Event) that workers check before taking the next page",
+        )
+
+
+# Last: a crawl that does not check `workers` hangs with no worker, and a call that hangs keeps every claim
+# after it from being graded.
+@pytest.mark.task(1)
+def test_fewer_than_one_worker_is_a_value_error(learner):
+    with site({"root": []}) as fake:
+        outcome = run_crawl(
+            learner,
+            fake,
+            0,
+            deadline=ZERO_WORKERS_GIVE_UP,
+            on_hang=f"{called(0)} did not return within {ZERO_WORKERS_GIVE_UP:g} s: with no worker, nothing ever "
+            "takes 'root' from the queue, so the crawl waits for ever. workers < 1 must raise ValueError, before "
+            "anything starts.",
+        )
+    if not isinstance(outcome.error, ValueError):
+        got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        raise failure(
+            f"{called(0)} {got}; expected ValueError: a crawl needs at least one worker.",
+            called=called(0),
+            contract="workers < 1 raises ValueError",
+            idea="check `if workers < 1: raise ValueError(...)` first, before any queue or thread",
         )

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -150,15 +153,59 @@ def test_never_more_than_max_workers_calls_at_once(learner):
     expect_reachable(learner.result(outcome), graph, called=outcome.called, fake=fake, idea=POOL_IDEA)
 
 
+class ExecutorsMade:
+    """Inside ``with ExecutorsMade() as made:``, every ThreadPoolExecutor that threads started meanwhile create
+    (a subclass's too) is kept in ``made.executors``, found by a profile hook on its ``__init__`` (nothing is
+    patched).  The strong reference is the point: an executor that nobody shut down keeps its idle worker
+    threads alive while something refers to it, as it would if the learner's code kept it."""
+
+    def __init__(self) -> None:
+        self.executors: list[ThreadPoolExecutor] = []
+        self._init = ThreadPoolExecutor.__init__.__code__
+
+    def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code is self._init:
+            executor = frame.f_locals.get("self")
+            if isinstance(executor, ThreadPoolExecutor) and executor not in self.executors:
+                self.executors.append(executor)
+
+    def __enter__(self) -> ExecutorsMade:
+        threading.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        threading.setprofile(None)  # type: ignore[arg-type]
+
+    def release(self) -> None:
+        """Shut down what the learner's code left running, and let the executors go."""
+        for executor in self.executors:
+            executor.shutdown(wait=False, cancel_futures=True)
+        self.executors.clear()
+
+
 @pytest.mark.task(1)
 def test_the_executor_is_shut_down_when_crawl_returns(learner):
     graph = {"root": ["a", "b"], "a": ["c"], "b": [], "c": []}
-    with site(graph) as fake:
-        outcome = run_crawl(learner, fake, 3, 10.0)
-    expect_reachable(learner.result(outcome), graph, called=outcome.called, fake=fake, idea=POOL_IDEA)
-    leaks.expect_finished(
-        outcome, "returned", function="crawl", idea="shut the executor down: a `with` block, or executor.shutdown()"
-    )
+    try:
+        with ExecutorsMade() as made, site(graph) as fake:
+            outcome = run_crawl(learner, fake, 3, 10.0)
+        expect_reachable(learner.result(outcome), graph, called=outcome.called, fake=fake, idea=POOL_IDEA)
+        running = [e for e in made.executors if getattr(e, "_shutdown", True) is False]
+        if running:
+            workers = [t for e in running for t in getattr(e, "_threads", ()) if t.is_alive()]
+            raise failure(
+                f"crawl returned, but {len(running)} ThreadPoolExecutor(s) it created were never shut down: "
+                f"{len(workers)} idle worker thread(s) stay alive for as long as anything refers to the executor.",
+                called=outcome.called,
+                contract="when crawl returns, the executor is shut down",
+                evidence=[f"still running: {t.name}" for t in workers],
+                idea="shut the executor down on every path: a `with` block, or executor.shutdown() in a finally",
+            )
+        leaks.expect_finished(
+            outcome, "returned", function="crawl", idea="shut the executor down: a `with` block, or executor.shutdown()"
+        )
+    finally:
+        made.release()
 
 
 # ---------------------------------------------------------------- task 2 · failing fast
@@ -188,8 +235,10 @@ def test_an_error_is_raised_without_waiting_for_calls_in_flight(learner):
             timeout=30.0,
             called=call,
             deadline=GIVE_UP,
-            on_hang=f"crawl did not return within {GIVE_UP:g} s after get_links('b') raised: it waits for "
-            "get_links('a'), which is still in flight (leaving a `with ThreadPoolExecutor()` block waits for it).",
+            on_hang=f"crawl did not return within {GIVE_UP:g} s after get_links('b') raised: it still waits for "
+            "get_links('a'), which never returns (where it waits is below). Raise as soon as a finished future holds "
+            "an exception: shutdown(wait=True), leaving a `with ThreadPoolExecutor()` block, or waiting on until every "
+            "future is done all wait for calls in flight.",
         )
         gate.abort()
     if outcome.error is not error:
@@ -277,8 +326,10 @@ def test_a_hung_call_does_not_delay_the_timeout_error(learner):
             2,
             timeout,
             call=call,
-            on_hang=f"crawl did not return {GIVE_UP:g} s after its deadline of {timeout:g} s: it waits for the hung "
-            "call get_links('a') (leaving a `with ThreadPoolExecutor()` block waits for every call).",
+            on_hang=f"crawl did not return {GIVE_UP:g} s after its deadline of {timeout:g} s: it still waits for the "
+            "hung call get_links('a') (where it waits is below). At the deadline, raise at once: "
+            "shutdown(wait=True), leaving a `with ThreadPoolExecutor()` block, or a wait without the time left all "
+            "wait for calls in flight.",
         )
     if not isinstance(outcome.error, TimeoutError) or outcome.elapsed > timeout + MARGIN:
         raise failure(

@@ -18,6 +18,7 @@ from graders.harness import children, deadline, idle, interleave, messages
 from graders.harness.aio import AsyncRendezvous, BlockingSpy, Heartbeat
 from graders.harness.inflight import CallLog, Rendezvous
 from graders.harness.lockstep import Lockstep
+from graders.harness.settle import scheduler_state, settle
 from graders.harness.site import ClaimOver, chain, depths, site
 from graders.harness.submission import Submission
 
@@ -296,6 +297,29 @@ POLLERS = """
             except queue.Empty:
                 time.sleep(0.005)
 """
+
+
+def test_settle_returns_once_a_thread_blocks_and_waits_while_it_spins():
+    blocked, stop = threading.Event(), threading.Event()
+
+    def spin_then_block() -> None:
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            pass
+        blocked.set()
+        stop.wait()
+
+    thread = threading.Thread(target=spin_then_block)
+    thread.start()
+    try:
+        settle(thread, give_up=5.0)
+        assert blocked.is_set(), "settle returned while the thread was still on the CPU"
+        assert scheduler_state(thread.native_id) != "R"
+    finally:
+        stop.set()
+        thread.join()
+    settle(thread)  # an ended thread settles at once
+    assert scheduler_state(thread.native_id) is None
 
 
 @pytest.mark.parametrize("polling", [False, True])

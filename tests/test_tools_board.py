@@ -9,7 +9,7 @@ import pytest
 
 from graders.manifest import katas
 from tests import fakes
-from tools import board, document
+from tools import board, document, hints
 
 PLAIN = board.Style(color=False)
 
@@ -157,7 +157,8 @@ def test_after_the_first_failing_kata_an_untouched_stub_takes_one_line():
     results = [fakes.result(n, "ff", message=stub) for n in (53, 54)] + [fakes.result(55, "pf"), fakes.result(56, "f")]
     text = board.render(doc(*results), PLAIN)
     lines = text.splitlines()
-    assert text.count("not implemented yet") == 1 and "Hint 1/3: Start all the threads first" in text
+    first_hint = " ".join(hints.layers(53, 1)[0].text.split()[:6])  # the board wraps long hints
+    assert text.count("not implemented yet") == 1 and f"Hint 1/3: {first_hint}" in text
     line_54 = next(line for line in lines if line.startswith("✗ 54"))
     assert line_54.endswith("not started") and lines[lines.index(line_54) + 1].startswith("✗ 55")
     assert "Hint 1/3: queue.Queue() without a maxsize" in text  # started, so shown in full

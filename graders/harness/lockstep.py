@@ -19,10 +19,10 @@ import functools
 import sys
 import threading
 import time
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .settle import scheduler_state
 from .submission import Submission
 
 
@@ -97,14 +97,7 @@ class Lockstep:
 
     def _runnable(self, ident: int | None) -> bool:
         """Whether the thread is running or ready to run (not blocked in a lock, a queue or a sleep)."""
-        native = self._native.get(ident or -1)
-        if native is None:
-            return False
-        try:
-            stat = Path(f"/proc/self/task/{native}/stat").read_text()
-        except OSError:
-            return False  # ended, or no /proc: fall back on the stall timeout
-        return stat[stat.rindex(")") + 2] == "R"
+        return scheduler_state(self._native.get(ident or -1)) == "R"  # None: ended, or no /proc (the stall timeout)
 
     def line_up(self, parties: int, patience: float | None = None) -> None:
         """Hold the threads that call this at their next step in the learner's file until ``parties`` of them

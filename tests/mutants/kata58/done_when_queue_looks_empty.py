@@ -1,7 +1,7 @@
 """A worker that finds the queue empty after a page ends the crawl, though another worker is busy and may find more.
 
 expect-fail: test_crawl_waits_for_a_busy_worker
-expect-words: missed
+expect-words: never called for, queue looked empty
 """
 
 from __future__ import annotations
