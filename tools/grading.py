@@ -158,11 +158,13 @@ def grade(
         tail = output_path.read_bytes()[-OUTPUT_TAIL:].decode(errors="replace")
     _judge(result, records, exit_status, limit, tail, excess)
     if before is not None and (changed := before.changes(after := Snapshot.take())):
-        before.restore(after)
+        if integrity.restoring:
+            before.restore(after)
+        undone = "they have been put back" if integrity.restoring else f"left as they are: {integrity.KEEP_EDITS}=1"
         result.status, result.end = "failed", "tampered"
         result.reason = (
-            "the submission changed files the grading depends on, so this kata cannot pass (they have been put "
-            "back): " + ", ".join(changed)
+            f"the submission changed files the grading depends on, so this kata cannot pass ({undone}): "
+            + ", ".join(changed)
         )
     if forged:
         result.status, result.end = "failed", "forged"

@@ -11,6 +11,7 @@ put back as they were.
 from __future__ import annotations
 
 import contextlib
+import os
 import site
 import sysconfig
 from dataclasses import dataclass
@@ -21,6 +22,13 @@ from graders.manifest import ROOT
 watching = True
 """Whether grading snapshots these files and puts them back.  The project's own test process turns it off
 (tests/conftest.py): there a developer editing a grader while tests run must not have the edit undone."""
+KEEP_EDITS = "CONCURRENCY_KATAS_KEEP_EDITS"
+restoring = os.environ.get(KEEP_EDITS, "") != "1"
+"""Whether changed files are put back (they are always reported, and fail the kata).  A developer who edits
+graders while a board grades in the same tree sets ``CONCURRENCY_KATAS_KEEP_EDITS=1``: otherwise the snapshot
+taken before the edit is put back, and the next grading snapshots the undone file, so the undoing spreads.  A
+submission cannot set it: it runs in the grading process, not the tool's, and a Classroom grading step passes
+its command only PATH and HOME."""
 
 RESTORED_TREES = ("graders", "tools")
 WATCHED_TREES = ("tests",)
