@@ -46,6 +46,10 @@ def main() -> int:
         loads = sorted(e["load"] for e in entries if e["python"] == python and "load" in e)
         if loads:
             print(f"  load average on {python}: median {statistics.median(loads):.1f}, worst {loads[-1]:.1f}")
+        mutants = [e for e in entries if e["python"] == python and e["expect"] != "pass"]
+        alone = sum(e.get("graded") == "its claim" for e in mutants)
+        if alone:
+            print(f"  mutants on {python} graded on their claim alone: {alone} of {len(mutants)}")
     for (kata, python), found in sorted(flips.items()):
         for flip in found:
             print(f"  flip {kata} on {python}: {flip}")

@@ -8,6 +8,10 @@ median and worst grading time per kata for the references (a correct submission)
 verdict is appended to FILE as a JSON line (commit, Python, submission, right or not, duration), so that
 runs on several machines or days add up: ``benchmarks/flip_table.py FILE...`` tables them.
 
+With ``--mutant-claim-only`` a mutant is graded on the claim meant for it alone (as the project's tests
+do): a mutant fails the board whenever that claim fails, and a whole-kata grading of a mutant mostly waits on
+the deadlines of its other claims.  References are always graded whole, as the board does.
+
 With ``--hog 0`` the load comes from elsewhere (say one hog shared by a run per Python); every recorded
 verdict carries the one-minute load average at its end, so the table can say what load it was measured under.
 """
@@ -41,8 +45,8 @@ def hog(seconds: float) -> None:
         pass
 
 
-def verdict_is_right(item: corpus.Labelled, expect_pass: bool) -> tuple[bool, float, str]:
-    result = grade(item.kata, item.path)
+def verdict_is_right(item: corpus.Labelled, expect_pass: bool, claim_only: bool = False) -> tuple[bool, float, str]:
+    result = grade(item.kata, item.path, only=[item.claim] if claim_only and not expect_pass else ())
     if expect_pass:
         failed = result.first_failure()
         return result.passed, result.duration, "" if result.passed else (failed.name if failed else result.reason)
@@ -57,13 +61,23 @@ def commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def record(path: Path, item: corpus.Labelled, expect_pass: bool, right: bool, duration: float, why: str, hog: int):
+def record(
+    path: Path,
+    item: corpus.Labelled,
+    expect_pass: bool,
+    right: bool,
+    duration: float,
+    why: str,
+    hog: int,
+    claim_only: bool,
+) -> None:
     entry = {
         "commit": commit(),
         "python": platform.python_version(),
         "kata": item.kata.number,
         "submission": str(item.path.relative_to(ROOT)),
         "expect": "pass" if expect_pass else item.claim,
+        "graded": "whole kata" if expect_pass or not claim_only else "its claim",
         "right": right,
         "duration": duration,
         "why": why,
@@ -83,6 +97,11 @@ def main() -> int:
     parser.add_argument("--hog", type=int, default=2, help="busy processes to run meanwhile (default 2)")
     parser.add_argument("--jobs", type=int, default=1, help="grades at once (default 1)")
     parser.add_argument("--record", type=Path, help="append every verdict to this file as a JSON line")
+    parser.add_argument(
+        "--mutant-claim-only",
+        action="store_true",
+        help="grade a mutant on the claim meant for it alone, as the project's tests do (references always run whole)",
+    )
     args = parser.parse_args()
     numbers = {kata(n).number for n in args.kata}
     references = [(r, True) for r in corpus.references() if r.kata.number in numbers]
@@ -99,11 +118,11 @@ def main() -> int:
             for round_ in range(max(args.repeat, mutant_repeat)):
                 work = (references if round_ < args.repeat else []) + (mutants if round_ < mutant_repeat else [])
                 for (item, expect_pass), (right, duration, why) in zip(
-                    work, pool.map(lambda w: verdict_is_right(*w), work), strict=True
+                    work, pool.map(lambda w: verdict_is_right(*w, args.mutant_claim_only), work), strict=True
                 ):
                     runs[item.kata.number] += 1
                     if args.record:
-                        record(args.record, item, expect_pass, right, duration, why, args.hog)
+                        record(args.record, item, expect_pass, right, duration, why, args.hog, args.mutant_claim_only)
                     if expect_pass:
                         times[item.kata.number].append(duration)
                     if not right:
