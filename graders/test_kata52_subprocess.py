@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -49,9 +48,6 @@ HOLD_MARGIN = 0.4
 """Seconds past ``timeout / n`` (counted from when all children run) that they are kept running: a
 timeout split among the children expires while every child is still held."""
 CAT = shutil.which("cat") or "/bin/cat"
-CLAIM_MARK = "KATA52_GRADER_CLAIM"
-"""An environment variable set to a new value for each claim: every process started during the claim
-inherits it, so one orphaned by killing its parent (a shell's stages) is still found in ``/proc``."""
 ORDER_GAP = 0.25
 """Seconds between one child's exit and the next one's, when they finish in reverse order: wider
 than the delay with which a loaded machine wakes the thread that collects a child."""
@@ -115,39 +111,9 @@ def show(command: list[str]) -> str:
 @pytest.fixture(autouse=True)
 def no_child_survives_a_claim() -> Iterator[None]:
     """Mark the claim's processes; kill whatever they left behind, orphans too, once the claim has judged it."""
-    saved = os.environ.get(CLAIM_MARK)
-    os.environ[CLAIM_MARK] = secrets.token_hex(8)
-    try:
-        with children.watch() as watch:
-            yield
-        children.kill(watch.left_behind() + orphans())
-    finally:
-        if saved is None:
-            os.environ.pop(CLAIM_MARK, None)
-        else:
-            os.environ[CLAIM_MARK] = saved
-
-
-def orphans() -> list[children.Child]:
-    """Processes started during this claim that are no longer this process's children: the process of the
-    learner's that started them (a shell running the stages) was killed or exited without them."""
-    needle = f"{CLAIM_MARK}={os.environ.get(CLAIM_MARK, '')}".encode()
-    mine = set(children.children()) | {os.getpid()}
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) in mine:
-            continue
-        try:
-            if needle not in (entry / "environ").read_bytes().split(b"\0"):
-                continue
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-        except OSError:
-            continue
-        state = stat[stat.rindex(")") + 2 :].split()[0]
-        if state != "Z":
-            found.append(children.Child(int(entry.name), state, command or stat.split()[1]))
-    return found
+    with children.marked(), children.watch() as watch:
+        yield
+        children.kill(watch.left_behind() + children.orphans())
 
 
 def describe(child: children.Child, *, orphan: bool = False) -> str:
@@ -321,7 +287,7 @@ def check_empty_stdin(result: subprocess.CompletedProcess[str], what: str) -> No
 
 
 def check_none_left(watch: children.ChildWatch, what: str, when: str) -> None:
-    left = [describe(c) for c in watch.left_behind(settle=0.5)] + [describe(c, orphan=True) for c in orphans()]
+    left = [describe(c) for c in watch.left_behind(settle=0.5)] + [describe(c, orphan=True) for c in children.orphans()]
     if left:
         raise failure(
             f"{what} left {len(left)} process{'es' if len(left) > 1 else ''} behind {when}: {left[0]}.",

@@ -138,6 +138,21 @@ def test_a_rendezvous_breaks_for_everyone_once_one_waiter_gives_up():
 # ---------------------------------------------------------------- children
 
 
+def test_a_process_orphaned_by_a_shell_is_found_by_its_mark():
+    with children.marked():
+        done = subprocess.run(
+            ["sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"], capture_output=True, text=True, check=True
+        )
+        orphan = int(done.stdout)
+        try:
+            found = children.orphans()
+            assert [c.pid for c in found] == [orphan] and "sleep" in found[0].command
+        finally:
+            children.kill(found)
+    with children.marked():
+        assert children.orphans() == []  # a new mark: the last block's processes are not this one's
+
+
 def test_a_killed_child_that_is_not_reaped_is_a_zombie():
     with children.watch() as watch:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])

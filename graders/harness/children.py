@@ -3,12 +3,14 @@
 The kernel is the witness: children are read from ``/proc`` by parent PID, so a child that is still
 running and one that was killed but never waited for (a zombie) are told apart, whatever library
 started them.  How a child was started (its executable and argv) comes from the ``subprocess.Popen``
-audit event.
+audit event.  A process orphaned by the death of the child that started it (a shell's own children) is found
+by a mark that every process started inside :func:`marked` inherits in its environment.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 import threading
 import time
@@ -124,3 +126,43 @@ def kill(found: list[Child]) -> None:
             os.kill(child.pid, 9)
         with suppress(ChildProcessError):
             os.waitpid(child.pid, 0)
+
+
+MARK = "GRADER_CLAIM_MARK"
+"""The environment variable :func:`marked` sets: every process started meanwhile inherits it."""
+
+
+@contextmanager
+def marked() -> Iterator[None]:
+    """Give every process started inside the block a fresh mark in its environment (see :func:`orphans`)."""
+    saved = os.environ.get(MARK)
+    os.environ[MARK] = secrets.token_hex(8)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(MARK, None)
+        else:
+            os.environ[MARK] = saved
+
+
+def orphans() -> list[Child]:
+    """Live processes carrying the current mark that are no longer this process's children: the process that
+    started them (a shell running a pipeline's stages) was killed or ended without them."""
+    needle = f"{MARK}={os.environ.get(MARK, '')}".encode()
+    mine = set(children()) | {os.getpid()}
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        state = stat[stat.rindex(")") + 2 :].split()[0]
+        if state != "Z":
+            found.append(Child(int(entry.name), state, command or stat.split()[1]))
+    return found
