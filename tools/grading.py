@@ -274,10 +274,16 @@ def _judge(
     elif not finished:
         result.end = "early"
         how = containment.signal_reason(-exit_status) if exit_status < 0 else f"exit status {exit_status}"
-        result.reason = (
-            f"the grading process ended early ({how}) before every claim ran: the submission ended the "
-            "interpreter (os._exit, a signal, a crash) instead of returning"
-        )
+        if exit_status in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+            result.reason = (
+                f"the grading process crashed ({how}) before every claim ran: C code failed, the submission's "
+                "(ctypes, an extension) or, if your code has none, the grader's: please report it with your file"
+            )
+        else:
+            result.reason = (
+                f"the grading process ended early ({how}) before every claim ran: the submission ended the "
+                "interpreter (os._exit, a signal) instead of returning"
+            )
     if collected is None:
         result.reason = result.reason or "the grader collected no claims"
         result.reason += f"\n{tail.strip()}" if tail.strip() else ""

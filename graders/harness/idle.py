@@ -6,17 +6,19 @@ short sleep) runs some every few milliseconds.  Inside ``with WakeCounter(submis
 every thread started afterwards (the learner's call and the threads it starts) reports each line it
 runs in the learner's file; :meth:`WakeCounter.quiet_window` then counts, over a window in which the
 grader gives the code nothing to do, each thread's *wake-ups* (a line run after more than
-:data:`GAP` seconds without one) and lines, and its CPU time (``pthread_getcpuclockid``) as
+:data:`GAP` seconds without one) and lines, and its CPU time (from ``/proc``) as
 evidence.  The verdict rests on counts, not on a stopwatch: a loaded machine delays wake-ups, it
 does not add them.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -59,9 +61,10 @@ class ThreadActivity:
 
 
 class _Thread:
-    def __init__(self, name: str, ident: int) -> None:
+    def __init__(self, name: str, ident: int, native_id: int | None) -> None:
         self.name = name
         self.ident = ident
+        self.native_id = native_id
         self.last = 0.0
         self.activity = ThreadActivity(name)
 
@@ -82,7 +85,9 @@ class WakeCounter:
             state = self._threads.get(ident)
             if state is None:
                 with self._lock:
-                    state = self._threads.setdefault(ident, _Thread(threading.current_thread().name, ident))
+                    state = self._threads.setdefault(
+                        ident, _Thread(threading.current_thread().name, ident, threading.get_native_id())
+                    )
             activity = state.activity
             if now - state.last > GAP:
                 activity.wakeups += 1
@@ -106,19 +111,19 @@ class WakeCounter:
 
     def quiet_window(self, seconds: float) -> list[ThreadActivity]:
         """Count for ``seconds`` while the grader gives the code nothing to do; each active thread's record."""
-        cpu_before = {t.ident: _cpu(t.ident) for t in threading.enumerate() if t.ident is not None}
+        cpu_before = {t.ident: _cpu(t.native_id) for t in threading.enumerate() if t.ident is not None}
         with self._lock:
             self._threads.clear()
         for thread in threading.enumerate():
             if thread.ident is not None:
-                self._threads[thread.ident] = _Thread(thread.name, thread.ident)
+                self._threads[thread.ident] = _Thread(thread.name, thread.ident, thread.native_id)
         self._counting = True
         time.sleep(seconds)
         self._counting = False
         with self._lock:
             states = list(self._threads.values())
         for state in states:
-            before, after = cpu_before.get(state.ident), _cpu(state.ident)
+            before, after = cpu_before.get(state.ident), _cpu(state.native_id)
             if before is not None and after is not None:
                 state.activity.cpu = after - before
         return [s.activity for s in states if s.activity.lines]
@@ -129,11 +134,20 @@ def busy_threads(activities: list[ThreadActivity], seconds: float) -> list[Threa
     return [a for a in activities if a.busy(seconds)]
 
 
-def _cpu(ident: int) -> float | None:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu(native_id: int | None) -> float | None:
+    """The thread's CPU time (user + system) from ``/proc``, or None once it has ended.  Not
+    ``pthread_getcpuclockid``: given a thread that has just ended, it reads freed memory (a crash on 3.11)."""
+    if native_id is None:
+        return None
     try:
-        return time.clock_gettime(time.pthread_getcpuclockid(ident))
-    except (OSError, AttributeError, OverflowError):
-        return None  # the thread has ended (or the platform cannot say)
+        stat = Path(f"/proc/self/task/{native_id}/stat").read_text()
+    except OSError:
+        return None  # the thread has ended (or there is no /proc)
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def expect_idle(
