@@ -33,11 +33,11 @@ def test_usage_over_a_limit_says_which_and_by_how_much():
 
 
 def test_usage_counts_the_processes_of_a_session():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
+    script = "import sys, time; print('ready', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", script], start_new_session=True, stdout=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 10
-        while (used := containment.usage(child.pid)).processes == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        assert child.stdout.readline() == b"ready\n"  # the interpreter is loaded: measured before, it was not
+        used = containment.usage(child.pid)
         assert used.processes == 1 and used.memory > 2**20
     finally:
         child.kill()
