@@ -766,15 +766,17 @@ def test_pipeline_passes_arguments_literally_without_a_shell(learner):
 
 @pytest.mark.task(3)
 def test_pipeline_runs_every_stage_at_the_same_time(learner, tmp_path):
+    # 15 s: stages run in turn take two rendezvous waits plus three interpreter starts, which a loaded
+    # machine stretches past 5 s; the mistake must show as "one after another", not as a timeout.
     stages = [py(MEET, str(tmp_path), f"stage {i}", "3", "copy") for i in range(3)]
     value = learner.result(
         learner.run(
             learner.pipeline,
             stages,
             b"data\n",
-            timeout=5.0,
-            called="pipeline([MEET] * 3, b'data\\n', timeout=5)",
-            deadline=5.0 + GIVE_UP,
+            timeout=15.0,
+            called="pipeline([MEET] * 3, b'data\\n', timeout=15)",
+            deadline=15.0 + GIVE_UP,
         )
     )
     reports = value.decode(errors="replace").splitlines()[1:] if isinstance(value, bytes) else []
@@ -782,7 +784,7 @@ def test_pipeline_runs_every_stage_at_the_same_time(learner, tmp_path):
         raise failure(
             "The stages did not run at the same time: each waits for the other two to start, and they "
             "ran one after another.",
-            called="pipeline([MEET, MEET, MEET], b'data\\n', timeout=5): each stage waits up to 2 s for the others",
+            called="pipeline([MEET, MEET, MEET], b'data\\n', timeout=15): each stage waits up to 2 s for the others",
             contract="all stages run at the same time; data streams through",
             evidence=reports or [f"pipeline returned {short_repr(value)}"],
             idea="start every stage with Popen first, wiring stdout of one to stdin of the next, then feed it",
