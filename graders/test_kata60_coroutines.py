@@ -19,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from graders.harness.aio import AsyncRendezvous, AsyncSite, BlockingSpy, Heartbeat, describe_task, forever, tasks_left
+from graders.harness.aio import (
+    AsyncRendezvous,
+    AsyncSite,
+    BlockingSpy,
+    Heartbeat,
+    SlowToCancel,
+    describe_task,
+    tasks_left,
+)
 from graders.harness.messages import ClaimFailed, failure, short_repr
 from graders.harness.site import Graph, chain, expect_fetched_once, expect_reachable, star
 
@@ -280,8 +288,29 @@ def value(learner, scene: Scene, call: str) -> Any:
     return scene.value
 
 
-class Down(Exception):
-    """The grader's failure of one page."""
+def still_cleaning_up(stubborn: SlowToCancel, scene: Scene, page: str, call: str, fake: AsyncSite) -> None:
+    """Fail if ``page``'s call got its cancellation but was still running (cleaning up) when crawl ended."""
+    if page in stubborn.cleaning and page in scene.running:
+        raise failure(
+            f"crawl {scene.got()} while get_links({page!r}), which it had cancelled, was still running: its clean-up "
+            f"takes a few loop turns and {SlowToCancel.CLEANUP:g} s, and crawl did not wait for it. Cancelling a "
+            "task only asks it to stop.",
+            called=call,
+            contract="when crawl returns or raises, none of its tasks is left running",
+            evidence=fake.log.timeline(until=scene.elapsed),
+            idea="after task.cancel(), await the task (gather or asyncio.wait); a TaskGroup or asyncio.timeout "
+            "does it for you; asyncio.sleep(0) is not enough",
+        )
+
+
+SWALLOWED = (
+    ": its exceptions propagate. Down is a ConnectionError: an `except OSError` or `except ConnectionError` that "
+    "skips the page swallows it."
+)
+
+
+class Down(ConnectionError):
+    """The grader's failure of one page: a network error, the kind a crawler is tempted to catch and skip."""
 
 
 def raiser(error: BaseException, first=None):
@@ -316,11 +345,17 @@ def test_crawl_returns_every_reachable_page(learner):
         "unreachable": ["a"],
     }
     no_way_back: Graph = {"root": ["a", "b"], "a": ["c"], "b": []}
-    for limit, pages in ((1, graph), (3, graph), (2, no_way_back)):
-        fake = AsyncSite(pages)
-        scene = crawl(learner, fake, limit, 10.0)
-        call = called(limit, 10.0)
-        expect_reachable(value(learner, scene, call), pages, called=call, fake=fake, idea=CRAWL_IDEA)
+    for limit, pages, one_shot in ((1, graph, False), (3, graph, False), (2, no_way_back, False), (2, graph, True)):
+        fake = AsyncSite(pages, one_shot=one_shot)
+        call = called(limit, 10.0) + (" where get_links returns iterators, not lists" if one_shot else "")
+        scene = crawl(learner, fake, limit, 10.0, call=call)
+        idea = (
+            "get_links returned an iterator, which can be read only once (its type is Iterable[str]): go over its "
+            "result once (or make a list of it first), never twice"
+            if one_shot
+            else CRAWL_IDEA
+        )
+        expect_reachable(value(learner, scene, call), pages, called=call, fake=fake, idea=idea)
         twice = fake.fetched_twice()
         repeated = {page for links in pages.values() for page in links if links.count(page) > 1}
         if twice and set(twice) <= repeated:  # only pages that some result lists twice: queued once per mention
@@ -483,10 +518,11 @@ def test_thousands_of_pages_with_a_large_limit(learner):
 def test_an_error_cancels_the_other_calls_and_is_raised(learner):
     error = Down("b is down")
     gate = AsyncRendezvous(2, timeout=2.0)
+    stubborn = SlowToCancel()
 
     async def hang(page: str) -> None:
         await gate.wait()
-        await forever(page)
+        await stubborn(page)
 
     fake = AsyncSite({"root": ["a", "b"], "a": [], "b": []}, {"a": hang, "b": raiser(error, gate.wait)})
     call = called(2, 10.0) + " where get_links('b') raises while get_links('a') never returns"
@@ -503,11 +539,13 @@ def test_an_error_cancels_the_other_calls_and_is_raised(learner):
         group = isinstance(scene.error, BaseExceptionGroup)
         raise failure(
             f"get_links('b') raised Down('b is down'), and crawl {scene.got()}: raise that exception itself"
-            + (", not an ExceptionGroup around it." if group else "."),
+            + (", not an ExceptionGroup around it." if group else "")
+            + (SWALLOWED if not scene.raised else "."),
             called=call,
             contract="that exception itself is raised (the original object, not an ExceptionGroup)",
             idea=CANCEL_IDEA,
         )
+    still_cleaning_up(stubborn, scene, "a", call, fake)
     if "a" not in scene.cancelled or scene.running:
         raise failure(
             "crawl raised, but get_links('a') was not cancelled: every other call in flight is cancelled when one "
@@ -532,7 +570,11 @@ def test_after_an_error_no_call_starts(learner):
     scene = crawl(learner, fake, limit, 30.0, call=call)
     if scene.error is not error:
         raise failure(
-            f"get_links('p03') raised Down('p03 is down'), and crawl {scene.got()}.", called=call, idea=CANCEL_IDEA
+            f"get_links('p03') raised Down('p03 is down'), and crawl {scene.got()}"
+            + (SWALLOWED if not scene.raised else "."),
+            called=call,
+            contract="if a call raises, that exception itself is raised",
+            idea=CANCEL_IDEA,
         )
     failed_at = next(c.end for c in fake.log.calls if c.label == "p03")
     later = [c.label for c in fake.log.calls if failed_at is not None and c.start > failed_at]
@@ -577,9 +619,19 @@ class EndlessChains(dict):
 @pytest.mark.task(3)
 def test_the_timeout_cancels_everything_and_raises_timeout_error(learner):
     timeout = 0.3
-    fake = AsyncSite({"root": ["a", "b"], "a": [], "b": []}, {"a": forever})
+    stubborn = SlowToCancel()
+    fake = AsyncSite({"root": ["a", "b"], "a": [], "b": []}, {"a": stubborn})
     call = called(2, timeout) + " where get_links('a') never returns"
-    scene = crawl(learner, fake, 2, timeout, call=call)
+    scene = crawl(
+        learner,
+        fake,
+        2,
+        timeout,
+        call=call,
+        on_hang=f"{call} neither raised TimeoutError nor returned within {GIVE_UP:g} s after the deadline: it was "
+        "still waiting for get_links('a'). The deadline must fire while a call is pending; a clock checked only "
+        "when a call finishes never fires while one hangs. Wrap the whole crawl: async with asyncio.timeout(timeout).",
+    )
     if not isinstance(scene.error, TimeoutError) or scene.elapsed > timeout + MARGIN:
         raise failure(
             f"crawl {scene.got()} after {scene.elapsed:.2f} s with timeout={timeout:g} and a call that never "
@@ -589,6 +641,7 @@ def test_the_timeout_cancels_everything_and_raises_timeout_error(learner):
             evidence=fake.log.timeline(until=scene.elapsed),
             idea=CANCEL_IDEA,
         )
+    still_cleaning_up(stubborn, scene, "a", call, fake)
     if "a" not in scene.cancelled or scene.running:
         raise failure(
             "crawl raised TimeoutError but left get_links('a') running: past the deadline, everything is cancelled.",
@@ -638,8 +691,10 @@ def test_no_task_is_left_running(learner):
     scene = crawl(learner, fake, 2, 10.0)
     expect_reachable(value(learner, scene, call), graph, called=call, fake=fake, idea=CRAWL_IDEA)
     error = Down("b is down")
-    failing = AsyncSite(graph, {"a": forever, "b": raiser(error)})
+    stubborn = SlowToCancel()
+    failing = AsyncSite(graph, {"a": stubborn, "b": raiser(error)})
     raising = crawl(learner, failing, 2, 10.0, call=call + " where get_links('b') raises")
+    still_cleaning_up(stubborn, raising, "a", call + " where get_links('b') raises", failing)
     for when, seen in (("returned", scene), ("raised", raising)):
         if seen.left:
             raise failure(

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from graders.harness.aio import BlockingSpy, Heartbeat
+from graders.harness.aio import BlockingSpy, Heartbeat, describe_task
 from graders.harness.messages import ClaimFailed, failure, short_repr
 
 GIVE_UP = 15.0
@@ -106,16 +106,30 @@ class Client:
         except ConnectionError as exc:
             self.closed = True
             sent = shown if shown is not None else data.decode(errors="replace")
+            unread = await self.unread()
+            replied = f", after replying {', '.join(repr(line) for line in unread)}" if unread else ""
             self.transcript.append(
                 f"{self.name} > {short_repr(sent, 40)}   (not sent: the server had closed the connection, "
                 f"{type(exc).__name__})"
             )
+            if unread:
+                self.transcript.append(f"{self.name}   (replies not read yet: {short_repr(unread, 60)})")
             message = failure(
-                f"The server closed the connection before {short_repr(sent, 40)} could be sent.",
+                f"The server closed the connection{replied} before {short_repr(sent, 40)} could be sent.",
                 evidence=self.transcript[-6:],
                 idea=PORT_IDEA,
             )
             raise ServerClosed(str(message)) from None
+
+    async def unread(self) -> list[str]:
+        """The first reply lines the server sent that this client has not read yet (after it closed)."""
+        data = bytes(getattr(self.reader, "_buffer", b""))  # read() raises at once once the server has reset it
+        if not data:
+            try:
+                data = await asyncio.wait_for(self.reader.read(4096), 0.5)
+            except (TimeoutError, ConnectionError):
+                return []
+        return [line for line in data.decode(errors="replace").split("\n") if line][:3]
 
     async def reply(self, sent: str) -> str:
         try:
@@ -164,7 +178,12 @@ Script = Callable[[int, asyncio.Server], Awaitable[Any]]
 
 
 def serve(learner, script: Script, called: str, *, store: Any = None, spy: list[str] | None = None) -> Any:
-    """Start the learner's server in a fresh loop, run ``script(port, server)``, shut it down; its result."""
+    """Start the learner's server in a fresh loop, run ``script(port, server)``, shut it down; its result.
+
+    A hang after the server was closed is ``asyncio.run`` waiting for a handler task that did not end when it
+    cancelled it: the claim then says which line of the learner's that task is stuck on.
+    """
+    closed: list[asyncio.AbstractEventLoop] = []
 
     async def main() -> Any:
         server = await learner.start_server(store if store is not None else learner.MemoryStore(), "127.0.0.1", 0)
@@ -181,16 +200,43 @@ def serve(learner, script: Script, called: str, *, store: Any = None, spy: list[
             server.close()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(server.wait_closed(), 2.0)
+            closed.append(asyncio.get_running_loop())  # asyncio.run now cancels the tasks left, and waits for them
 
-    outcome = learner.run(
-        asyncio.run,
-        main(),
-        called=called,
-        deadline=GIVE_UP,
-        on_hang=f"{called}: the server stopped answering and the grader's clients, in the same event loop, "
-        "stopped too: the loop is blocked (a threading.Lock or a blocking call in a coroutine?).",
-    )
+    try:
+        outcome = learner.run(
+            asyncio.run,
+            main(),
+            called=called,
+            deadline=GIVE_UP,
+            on_hang=f"{called}: the server stopped answering and the grader's clients, in the same event loop, "
+            "stopped too: the loop is blocked (a threading.Lock or a blocking call in a coroutine?).",
+        )
+    except ClaimFailed:
+        stuck = handlers_left(closed[0], learner.submission) if closed else []
+        if not stuck:
+            raise
+        raise failure(
+            "After the clients had gone and the server was closed, a handler coroutine did not end, not even when "
+            "asyncio.run cancelled it, so asyncio.run could never finish (on 3.12+ server.wait_closed() waits for "
+            "it too).",
+            called=called,
+            contract="server.close(); await server.wait_closed() shuts it down; a dropped client ends its handler",
+            evidence=[f"still running: {line}" for line in stuck[:4]],
+            idea="no await that can wait for ever in a `finally` or an `except CancelledError` (a put() into a "
+            "full queue whose reader has died): use put_nowait, or let the cancellation end the task",
+        ) from None
     return learner.result(outcome)
+
+
+def handlers_left(loop: asyncio.AbstractEventLoop, submission: Any) -> list[str]:
+    """Where the learner's unfinished tasks wait, read from another thread while ``loop`` hangs, idle, in
+    ``asyncio.run``'s last step (nothing runs on it to change the tasks)."""
+    try:
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        lines = [describe_task(t, submission) for t in tasks]
+    except RuntimeError:  # the set of tasks changed while it was read: the loop was not idle after all
+        return []
+    return [line for line in lines if " waiting at " in line]
 
 
 def expect_replies(client: Client, got: list[str], expected: list[str], what: str, contract: str) -> None:
@@ -208,12 +254,21 @@ def expect_replies(client: Client, got: list[str], expected: list[str], what: st
 
 @pytest.mark.task(1)
 def test_get_set_and_incr_answer_one_line_each(learner):
-    commands = ["GET a", "SET a 5", "GET a", "INCR a", "INCR a 10", "GET b", "QUIT"]
-    expected = ["VALUE 0", "OK", "VALUE 5", "VALUE 6", "VALUE 16", "VALUE 0", "BYE"]
+    commands = ["GET a", "SET a 5", "GET a", "INCR a", "INCR a 10", "GET b", "SET c -5", "INCR c -2", "QUIT"]
+    expected = ["VALUE 0", "OK", "VALUE 5", "VALUE 6", "VALUE 16", "VALUE 0", "OK", "VALUE -7", "BYE"]
 
     async def script(port: int, server: asyncio.Server) -> None:
         client = await Client.connect(port)
         got = [await client.ask(c) for c in commands]
+        negative = [(c, r) for c, r in zip(commands, got, strict=False) if "-" in c and r.startswith("ERR")]
+        if negative:
+            raise failure(
+                f"{negative[0][0]!r} got {negative[0][1]!r}: a negative number is an integer; only non-integers "
+                "(such as x or 1.5) get ERR.",
+                contract="SET <key> <n>: OK; INCR <key> [<n>]: VALUE <new n>; a non-integer: ERR <reason>",
+                evidence=client.transcript[-4:],
+                idea="parse with int() in a try (str.isdigit() rejects the minus sign)",
+            )
         expect_replies(client, got, expected, "One command per line, one reply line each", "the protocol's replies")
         if not await client.closed_by_server():
             raise failure(
@@ -308,6 +363,17 @@ def test_a_line_over_1024_bytes_is_refused_and_closes_the_connection(learner):
                 evidence=long.transcript[-2:],
                 idea="StreamReader's limit (start_server(..., limit=...)) or your own buffer: count before the \\n",
             )
+        wide = await Client.connect(port, "multi-byte")
+        got = await wide.ask("GET " + "é" * 600)
+        if got != "ERR line too long" or not await wide.closed_by_server():
+            raise failure(
+                f"A line of 604 characters but 1204 bytes ('GET ' and 600 × 'é', 2 bytes each in UTF-8) got {got!r}"
+                + (" and the connection stayed open" if got == "ERR line too long" else "")
+                + ": the limit is 1024 bytes, not characters.",
+                contract="a line over 1024 bytes: ERR line too long, then the connection is closed",
+                evidence=wide.transcript[-2:],
+                idea="count the bytes before decoding (StreamReader's limit counts bytes), not len() of the str",
+            )
         endless = await Client.connect(port, "no newline")
         await endless.send(b"GET " + b"k" * 1021)
         try:
@@ -322,7 +388,9 @@ def test_a_line_over_1024_bytes_is_refused_and_closes_the_connection(learner):
                 idea="count the bytes as they arrive, not only when a \\n comes",
             )
 
-    serve(learner, script, "a 1024-byte line, a 1025-byte line, then 1025 bytes with no newline")
+    serve(
+        learner, script, "a 1024-byte line, a 1025-byte line, a 1204-byte line of 'é', then 1025 bytes with no newline"
+    )
 
 
 @pytest.mark.task(2)
@@ -464,33 +532,57 @@ def test_a_client_stalled_mid_line_delays_no_one_else(learner):
         ) from None
 
 
+class CountingStore:
+    """A store that never suspends and counts its writes: the grader sees when a handler stopped working."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, int] = {}
+        self.writes = 0
+
+    async def get(self, key: str) -> int | None:
+        return self.data.get(key)
+
+    async def set(self, key: str, value: int) -> None:
+        self.data[key] = value
+        self.writes += 1
+
+
 @pytest.mark.task(3)
 def test_a_client_that_never_reads_delays_no_one_else(learner):
+    store = CountingStore()
+
     async def script(port: int, server: asyncio.Server) -> None:
         server.sockets[0].setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         deaf = await Client.connect(port, "never reads", rcvbuf=4096)
         await deaf.ask(f"SET big {'9' * 1000}")  # long replies: a few of them fill the buffers
         deaf.writer.transport.pause_reading()  # from now on it reads nothing at all
-        deaf.writer.write(b"GET big\n" * 3000)  # 3 MB of replies pile up on the way back
+        deaf.writer.write(b"INCR big\n" * 3000)  # 3 MB of replies pile up on the way back, each INCR's
         try:
-            await asyncio.sleep(0.3)
+            # Wait until its handler is stuck writing a reply (the store's writes stop), at most GIVE_UP / 3 s.
+            writes, stop = -1, time.monotonic() + GIVE_UP / 3
+            while (store.writes != writes or writes < 20) and time.monotonic() < stop:
+                writes = store.writes
+                await asyncio.sleep(0.1)
             other = await Client.connect(port, "other")
-            for i in range(10):
+            for i in range(5):
                 await other.ask(f"SET b {i}")
+                await other.ask("INCR big")
             await other.close()
         finally:
             deaf.reset()
 
+    call = "one client sends 3,000 'INCR big' and never reads a reply; another sends SET b and INCR big"
     try:
-        serve(learner, script, "one client sends 3,000 commands and never reads a reply; another sends 10")
+        serve(learner, script, call, store=store)
     except NoReply as error:
         raise failure(
             "While one client never read its replies, another client was not answered: a handler waiting for a "
             "slow reader (await writer.drain()) must not hold anything the other clients need.",
-            called="one client sends 3,000 commands and never reads; another sends 10",
+            called=call,
             contract="a client that never reads its replies delays no one else",
             evidence=str(error).splitlines()[:6],
-            idea="hold the lock only around the store's read and write, never around writing to a client",
+            idea="hold the lock only around the store's read and write, never around writing to a client "
+            "(write the reply after `async with lock:` ends)",
         ) from None
 
 

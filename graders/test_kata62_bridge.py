@@ -493,6 +493,7 @@ def test_closing_the_stream_early_stops_the_pulling_thread(learner):
     items = Items(None, pause=0.005)  # closed while a thread that reads ahead waits for room in its window
     heartbeat = Heartbeat(0.005)
     counts: list[int] = []
+    held_counts: list[int] = []
     waits: list[str] = []
     on_close: list[str] = []
     running: list[str] = []
@@ -503,11 +504,13 @@ def test_closing_the_stream_early_stops_the_pulling_thread(learner):
         await asyncio.sleep(0.01)
         with BlockingSpy(learner.submission, through_stdlib=True) as spy:
             on_close.extend(await break_and_close(learner, held, spy, 0.2))
+            held_counts.append(held.pulled)
             on_close.extend(await break_and_close(learner, items, spy, 0.2))
         waits.extend(blocking_waits(spy))
         counts.append(items.pulled)
         await asyncio.sleep(0.3)
         counts.append(items.pulled)
+        held_counts.append(held.pulled)  # its held pull was let go GATE_OPENS after its aclose(), 0.4 s ago at least
         pulling = await running_threads(items.threads | held.threads, STILL_RUNNING)
         running.extend(tally(deadline.stacks(learner.submission, pulling)) if pulling else [])
         await heartbeat.stop()
@@ -555,6 +558,16 @@ def test_closing_the_stream_early_stops_the_pulling_thread(learner):
             contract="after aclose(), the pulling thread stops within one item and exits",
             evidence=running or [leaks.describe(t) for t in left],
             idea="in the generator's finally (run by aclose), set a stop flag the thread checks before each pull",
+        )
+    if held_counts[1] - held_counts[0] > 1:
+        raise failure(
+            f"The consumer broke off and closed the stream while the pulling thread was inside a pull (item "
+            f"{held_counts[0]}); once that pull returned, the thread read {held_counts[1] - held_counts[0] - 1} more "
+            "items: it stops within one item, whatever room it still has in its read-ahead window.",
+            called="async for item in stream(endless): break after 3 while a pull is in progress; await agen.aclose()",
+            contract="after aclose(), the pulling thread stops within one item and exits",
+            evidence=[f"items pulled when aclose() returned: {held_counts[0]}; 0.5 s later: {held_counts[1]}"],
+            idea="check the stop flag before every pull, not only when the thread waits for room in the window",
         )
 
 

@@ -49,6 +49,8 @@ class Scene:
     opened_on: list[int] = field(default_factory=list)
     digested_on: list[int] = field(default_factory=list)
     blocking: list[str] = field(default_factory=list)
+    file_calls: list[str] = field(default_factory=list)
+    """Stat-like file-system calls (os.path.exists, os.stat…) the learner's file made on the loop's thread."""
     sleeps: list[float] = field(default_factory=list)
     """Delays the learner's code passed to asyncio.sleep."""
     heartbeat: Heartbeat = field(default_factory=lambda: Heartbeat(0.005))
@@ -113,9 +115,10 @@ def run(
         calls = [
             learner.process(str(p), u, retries=retries, backoff=backoff) for p, u in zip(paths, uploads, strict=True)
         ]
-        with BlockingSpy(learner.submission, through_stdlib=True) as spy:
+        with BlockingSpy(learner.submission, through_stdlib=True, file_system=True) as spy:
             results = await asyncio.gather(*calls, return_exceptions=True)
         scene.blocking = spy.calls
+        scene.file_calls = spy.file_calls
         await original_sleep(0.02)  # one more tick after a stall
         await scene.heartbeat.stop()
         for result in results:
@@ -215,6 +218,17 @@ def test_the_file_is_read_off_the_loop(learner, tmp_path):
     scene = run(learner, [path], [Upload()], fast=True)
     unexpected(scene, called([path]))
     expect_off_loop(scene, scene.opened_on, "opened the file", "await asyncio.to_thread(read_the_file, path)")
+    if scene.file_calls:
+        raise failure(
+            "process asked the file system about the file on the event loop's own thread: a stat (exists, size) "
+            "waits on the disk like a read does (on a network file system, for long), and every other coroutine "
+            "waits with it.",
+            called=called([path]),
+            contract="nothing in process blocks the loop thread: no file I/O",
+            evidence=tally(scene.file_calls)[:3],
+            idea="do every file-system call in the worker thread: one function that checks and reads, run with "
+            "await asyncio.to_thread(...) (or let open() raise FileNotFoundError there)",
+        )
 
 
 @pytest.mark.task(1)
@@ -296,6 +310,16 @@ def test_the_last_error_is_raised_after_every_retry(learner, tmp_path):
     path, upload = make_file(tmp_path), Upload(forever=lambda n: ConnectionResetError(f"reset on attempt {n}"))
     call = "process(path, upload, retries=3, backoff=0.05) where upload always raises ConnectionResetError"
     scene = run(learner, [path], [upload], fast=True)
+    if len(upload.attempts) == 1 and scene.error is upload.raised[0]:
+        raise failure(
+            "upload raised ConnectionResetError and process raised it at once, with no retry: ConnectionResetError "
+            "is a subclass of ConnectionError, and the contract retries ConnectionError and its subclasses.",
+            called=call,
+            contract="if upload raises ConnectionError (or a subclass), wait and try again",
+            evidence=[f"attempts: 1; raised {upload.raised[0]!r}"],
+            idea="`except ConnectionError:` catches its subclasses too (ConnectionResetError, BrokenPipeError…); "
+            "`type(error) is ConnectionError` does not",
+        )
     expect_backoff(scene, upload, [0.05, 0.1, 0.2], "upload always failed", call)
     if scene.error is not upload.raised[-1]:
         got = f"raised {short_repr(scene.error)}" if scene.error else f"returned {short_repr(scene.values[0])}"

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -90,7 +90,7 @@ def pools_made() -> Iterator[list[int]]:
         concurrent.futures.ProcessPoolExecutor.__init__ = original  # type: ignore[method-assign]
 
 
-def run(learner, func: Callable[..., Any], items: list[Any], workers: int, chunksize: int | None, call: str):
+def run(learner, func: Callable[..., Any], items: Iterable[Any], workers: int, chunksize: int | None, call: str):
     before = set(threading.enumerate())
     with pools_made() as pools:
         try:
@@ -177,9 +177,17 @@ def test_no_items_is_an_empty_list(learner):
 @pytest.mark.task(1)
 def test_results_come_back_in_input_order(learner):
     items = [(i, 0.05 * (5 - i)) for i in range(6)]  # the first items take longest
-    call = called("sleep_then_return", "items 0-5, the first ones slowest", 3, 1)
-    with no_children_left():
-        value = learner.result(run(learner, work.sleep_then_return, items, 3, 1, call))
+    call = called("sleep_then_return", "a generator of items 0-5, the first ones slowest", 3, 1)
+    with no_children_left():  # a generator: items is any Iterable, and one can be read only once
+        value = learner.result(run(learner, work.sleep_then_return, (item for item in items), 3, 1, call))
+    if isinstance(value, list) and len(value) < len(items):
+        raise failure(
+            f"{call} returned {short_repr(value)}; expected [0, 1, 2, 3, 4, 5]: items was a generator, which can be "
+            "read only once, and parallel_map lost items (did it go over items twice, to count them say?).",
+            called=call,
+            contract="items: Iterable[T]; results in input order",
+            idea="read items once: items = list(items) at the start, then use that list",
+        )
     if value != list(range(6)):
         raise failure(
             f"{call} returned {short_repr(value)}; expected [0, 1, 2, 3, 4, 5]: results in input order, "
@@ -223,23 +231,31 @@ def test_two_items_run_at_once_in_two_worker_processes(learner):
 
 @pytest.mark.task(1)
 def test_workers_sets_the_number_of_worker_processes(learner):
-    call = called("pid_of", "range(6)", 1, 1)
-    with no_children_left():
-        outcome = run(learner, work.pid_of, list(range(6)), 1, 1, call)
-        pools = list(POOLS)
-    pids = learner.result(outcome)
-    bigger = [n for n in pools if n > 1]
-    if len(set(pids)) > 1 or bigger:
-        seen = (
-            f"made a pool of {bigger[0]} worker processes" if bigger else f"ran its items in {len(set(pids))} processes"
-        )
-        raise failure(
-            f"{call} {seen}: with workers=1 there is one worker process.",
-            called=call,
-            contract="uses ProcessPoolExecutor(workers)",
-            evidence=[f"process ids: {sorted(set(pids))}; ProcessPoolExecutor max_workers: {pools}"],
-            idea="ProcessPoolExecutor(workers): without it, the pool has os.cpu_count() workers",
-        )
+    for workers in (1, 3):  # 3: more than this 2-CPU machine has (a pool capped at the CPU count has 2)
+        call = called("pid_of", "range(6)", workers, 1)
+        with no_children_left():
+            outcome = run(learner, work.pid_of, list(range(6)), workers, 1, call)
+            pools = list(POOLS)
+        pids = learner.result(outcome)
+        wrong = [n for n in pools if n != workers]
+        if len(set(pids)) > workers or wrong:
+            seen = (
+                f"made a pool of {wrong[0]} worker processes"
+                if wrong
+                else f"ran its items in {len(set(pids))} processes"
+            )
+            fewer = bool(wrong) and wrong[0] < workers
+            raise failure(
+                f"{call} {seen}: with workers={workers} the pool has "
+                + ("one worker process" if workers == 1 else f"{workers} worker processes")
+                + (f", even on a machine with fewer CPUs (os.cpu_count() is {os.cpu_count()})" if fewer else "")
+                + ".",
+                called=call,
+                contract="uses ProcessPoolExecutor(workers)",
+                evidence=[f"process ids: {sorted(set(pids))}; ProcessPoolExecutor max_workers: {pools}"],
+                idea="ProcessPoolExecutor(workers), as given: not capped at os.cpu_count() (without it, the pool has "
+                "os.cpu_count() workers)",
+            )
 
 
 # ---------------------------------------------------------------- task 2 · chunks for tiny items

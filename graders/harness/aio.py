@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import CodeType, FrameType
 from typing import Any, ClassVar
@@ -38,9 +38,11 @@ AsyncHook = Callable[[str], Awaitable[object]]
 class AsyncSite:
     """``async def get_links(page)`` for a link graph, recording every call."""
 
-    def __init__(self, graph: Graph, hooks: dict[str, AsyncHook] | None = None) -> None:
+    def __init__(self, graph: Graph, hooks: dict[str, AsyncHook] | None = None, *, one_shot: bool = False) -> None:
         self.graph = graph
         self.hooks = dict(hooks or {})
+        self.one_shot = one_shot
+        """Return each page's links as a one-shot iterator (an Iterable that can be read once), not a list."""
         self.log = CallLog()
         self.over = False
         """Set when the claim has ended: later calls raise :class:`ClaimOver`."""
@@ -49,7 +51,7 @@ class AsyncSite:
         self.foreign: list[str] = []
         """Calls made on another loop or thread: "get_links('a') on a loop in thread 'Thread-3'"."""
 
-    async def __call__(self, page: str) -> list[str]:
+    async def __call__(self, page: str) -> Iterable[str]:
         if self.over:
             raise ClaimOver("the claim has ended")
         running = asyncio.get_running_loop()
@@ -62,7 +64,8 @@ class AsyncSite:
             if hook is not None:
                 await hook(page)
             await asyncio.sleep(0)
-            return list(self.graph.get(page, []))
+            links = list(self.graph.get(page, []))
+            return iter(links) if self.one_shot else links
 
     def fetches(self) -> Counter[str]:
         return Counter(self.log.labels())
@@ -77,6 +80,29 @@ class AsyncSite:
 async def forever(page: str) -> None:
     """A hook: the call never returns (until cancelled)."""
     await asyncio.Event().wait()
+
+
+class SlowToCancel:
+    """A hook: the call never returns; cancelled, it cleans up over several loop turns and a short sleep, then
+    re-raises, as a real client closing its connection would.  A caller that cancels its tasks without awaiting
+    them (``task.cancel()`` then ``await asyncio.sleep(0)``) finds the call still running."""
+
+    CLEANUP = 0.02
+    """Seconds the clean-up sleeps, after its loop turns."""
+
+    def __init__(self) -> None:
+        self.cleaning: list[str] = []
+        """Pages whose call got the cancellation (and started cleaning up)."""
+
+    async def __call__(self, page: str) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cleaning.append(page)
+            for _ in range(3):
+                await asyncio.sleep(0)
+            await asyncio.sleep(self.CLEANUP)
+            raise
 
 
 class AsyncRendezvous:
@@ -149,6 +175,26 @@ def _blocking_functions() -> dict[Any, str]:
         threading.Event.wait.__code__: "Event.wait()",
         queue.Queue.get.__code__: "queue.Queue.get()",
     }
+
+
+def _file_system_functions() -> tuple[dict[Any, str], dict[Any, str]]:
+    """File-system calls that raise no ``open`` audit event (a stat): Python functions by code object, and
+    built-in functions."""
+    import genericpath
+    import pathlib
+
+    python: dict[Any, str] = {}
+    for module, names in ((genericpath, ("exists", "isfile", "isdir", "getsize", "getmtime")), (os.path, ("lexists",))):
+        for name in names:
+            code = getattr(getattr(module, name, None), "__code__", None)
+            if code is not None:
+                python[code] = f"os.path.{name}()"
+    for name in ("stat", "lstat", "exists", "is_file", "is_dir"):
+        code = getattr(getattr(pathlib.Path, name, None), "__code__", None)
+        if code is not None:
+            python[code] = f"Path.{name}()"
+    builtins = {getattr(os, name): f"os.{name}()" for name in ("stat", "lstat", "access", "listdir", "scandir")}
+    return python, builtins
 
 
 def _stdlib_entry_points() -> dict[Any, str]:
@@ -236,13 +282,17 @@ class BlockingSpy:
     not recorded.
     """
 
-    def __init__(self, submission: Submission, *, through_stdlib: bool = False) -> None:
+    def __init__(self, submission: Submission, *, through_stdlib: bool = False, file_system: bool = False) -> None:
         self.submission = submission
         self.calls: list[str] = []
         self.waits: list[Wait] = []
         """Waits on a thread, a future, an event or a queue (time.sleep, open and locks are only in calls)."""
+        self.file_calls: list[str] = []
+        """With ``file_system``: stat-like calls (``os.path.exists``, ``os.stat``, ``Path.stat``…) made from the
+        learner's file: file-system I/O with no ``open`` (kept apart from :attr:`calls`)."""
         self._python = _blocking_functions()
         self._entries = _stdlib_entry_points() if through_stdlib else {}
+        self._file_python, self._file_builtins = _file_system_functions() if file_system else ({}, {})
 
     def _where(self, frame: FrameType) -> str:
         line = frame.f_lineno
@@ -253,6 +303,17 @@ class BlockingSpy:
             name = _blocking_builtin(arg)
             if name:
                 self.calls.append(f"{name} at {self._where(frame)}")
+            elif self._file_builtins:
+                try:
+                    name = self._file_builtins.get(arg)
+                except TypeError:  # an unhashable callable
+                    name = None
+                if name:
+                    self.file_calls.append(f"{name} at {self._where(frame)}")
+        elif event == "call" and frame.f_code in self._file_python:
+            caller = frame.f_back
+            if caller is not None and self.submission.owns(caller.f_code.co_filename):
+                self.file_calls.append(f"{self._file_python[frame.f_code]} at {self._where(caller)}")
         elif event == "call" and frame.f_code in self._python:
             name = self._python[frame.f_code]
             caller = frame.f_back
