@@ -37,6 +37,9 @@ the stage threads run: they get an item while the reading waits)."""
 PAUSE = 1.0
 """Seconds the reading waits at :data:`EAGER` for the first stage to get an item; if none does, the items are being
 read up front, and the grader ends the input."""
+HOLD = 1.0
+"""Seconds the grader keeps the producer inside ``next(items)`` while a stage raises: a pipeline that joins its threads
+raises after it; one that raises at once does so while the producer is provably still reading."""
 PIPE_IDEA = "one thread per stage, queue.Queue(maxsize) between them, a sentinel object() to end the stream"
 STOP_IDEA = (
     "on an error, tell everyone to stop (a threading.Event), keep draining so no put() stays blocked, "
@@ -92,7 +95,7 @@ def called(what: str, stages: str, maxsize: int) -> str:
     return f"run_pipeline({what}, [{stages}], maxsize={maxsize})"
 
 
-def run(learner, items: Iterable[Any], stages: list[Callable[[Any], Any]], maxsize: int, call: str):
+def run(learner, items: Iterable[Any], stages: list[Callable[[Any], Any]], maxsize: int, call: str, on_hang=None):
     return learner.run(
         learner.run_pipeline,
         items,
@@ -100,7 +103,8 @@ def run(learner, items: Iterable[Any], stages: list[Callable[[Any], Any]], maxsi
         maxsize=maxsize,
         called=call,
         deadline=GIVE_UP,
-        on_hang=f"{call} did not return within {GIVE_UP:g} s: a thread is still blocked on a queue "
+        on_hang=on_hang
+        or f"{call} did not return within {GIVE_UP:g} s: a thread is still blocked on a queue "
         "(a sentinel that never came, or a put() into a full queue nobody drains).",
     )
 
@@ -171,7 +175,13 @@ def test_items_pass_through_every_stage_in_order(learner):
 def test_none_is_an_ordinary_item(learner):
     items = [1, None, 2, None]
     call = called("[1, None, 2, None]", "identity, identity", 1)
-    value = learner.result(run(learner, iter(items), [identity, identity], 1, call))
+    hang = (
+        f"{call} did not return within {GIVE_UP:g} s: with None items in the input, the pipeline hung. None "
+        "probably ended the stream early (None used as the sentinel, e.g. iter(q.get, None)), and a thread was "
+        "left blocked on a queue. None is an ordinary item: end the stream with SENTINEL = object(), compared "
+        "with `is`."
+    )
+    value = learner.result(run(learner, iter(items), [identity, identity], 1, call, on_hang=hang))
     if value != items:
         raise failure(
             f"{call} returned {short_repr(value)}: None is an ordinary item, not the end of the stream.",
@@ -295,18 +305,30 @@ def test_idle_threads_block_instead_of_polling(learner):
 
 
 class FailingFirstStage:
-    """An endless source and a first stage that raises on item 3; the source ends if the producer runs away after it."""
+    """An endless source and a first stage that raises on item 3; the source ends if the producer runs away after it.
 
-    def __init__(self, error: BaseException) -> None:
+    With ``hold``, the read of item 4 (the one after item 3) takes :data:`HOLD` seconds, and the stage raises only
+    once the producer is inside it: when the exception is raised, the producer thread is provably still running.
+    """
+
+    def __init__(self, error: BaseException, *, hold: bool = False) -> None:
         self.raised_at: int | None = None
         """How many items had been read when the stage raised."""
         self.first = FirstItem()
         self.source = Source(on_read=self._cut)
+        self.hold = hold
+        self.holding = threading.Event()
+        """Set while the producer is held inside the read of item 4."""
+        self.release = threading.Event()
+        self.reader: str | None = None
+        """The name of the thread that was held."""
         stage = fail_on(3, error)
 
         def fails_on_3(item: Any) -> Any:
             self.first.taken.set()
             if item == 3 and self.raised_at is None:
+                if self.hold:
+                    self.holding.wait(HOLD)  # the producer put item 3, so it is on its way to reading item 4
                 self.raised_at = self.source.read
             return stage(item)
 
@@ -315,6 +337,13 @@ class FailingFirstStage:
     def _cut(self, index: int) -> None:
         """End the input if the producer runs away after the error, or reads it all up front (another claim's
         mistake: ending the input lets this claim grade what happens on the error)."""
+        if self.hold and index == 4 and self.reader is None:
+            self.reader = threading.current_thread().name
+            self.holding.set()
+            try:
+                self.release.wait(HOLD)
+            finally:
+                self.holding.clear()
         self.first.pause(index, self.source)
         if self.raised_at is not None and index - self.raised_at >= RUNAWAY:
             self.source.stop()
@@ -409,11 +438,27 @@ def test_no_thread_is_left_running(learner):
     outcome = run(learner, Source(range(50)), [identity, identity], 2, call)
     learner.result(outcome)
     check_threads_finished(outcome, "returned")
+    # The first stage raises while the producer is inside the read of the next item, which takes HOLD seconds.
     error = Boom("item 3 is bad")
-    scene = FailingFirstStage(error)
+    scene = FailingFirstStage(error, hold=True)
     call = called("an endless iterable", "fails_on_3, identity", 1)
     try:
         outcome = expect_reraised(learner, scene.source, scene.stages, error, f"The first stage raised {error!r}", call)
+        still_reading = scene.holding.is_set()
     finally:
         scene.source.stop()
+        scene.release.set()
+    if still_reading:
+        raise failure(
+            f"run_pipeline raised {error!r} while the thread reading items ({scene.reader!r}) was still running, "
+            f"inside next(items) (the grader made that read take {HOLD:g} s): it raised without waiting for its "
+            "threads to finish.",
+            called=call,
+            contract="every thread it started has finished when it returns or raises",
+            evidence=[
+                f"the first stage raised while {scene.reader!r} was reading item 4; run_pipeline raised "
+                f"{outcome.elapsed:.2f} s after it was called, before that read ended"
+            ],
+            idea="keep the exception, tell every thread to stop, join them all, and only then raise it",
+        )
     check_threads_finished(outcome, "raised")

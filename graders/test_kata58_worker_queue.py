@@ -130,8 +130,9 @@ def check_threads_finished(outcome, when: str) -> None:
     )
 
 
-class Down(Exception):
-    """The grader's failure of one page."""
+class Down(ConnectionError):
+    """The grader's failure of one page: a network error, so that a crawl that catches OSError (or
+    ConnectionError) and carries on swallows it too."""
 
 
 # ---------------------------------------------------------------- task 1 · workers on a queue

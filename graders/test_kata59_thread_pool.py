@@ -54,8 +54,9 @@ def run_crawl(learner, fake: Site, max_workers: int, timeout: float, *, call: st
     )
 
 
-class Down(Exception):
-    """The grader's failure of one page."""
+class Down(ConnectionError):
+    """The grader's failure of one page: a network error, so that a crawl that catches OSError (or
+    ConnectionError) and carries on swallows it too."""
 
 
 def got(outcome) -> str:

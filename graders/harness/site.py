@@ -26,6 +26,26 @@ class ClaimOver(BaseException):
     (a BaseException, so that the learner's ``except Exception`` does not swallow it)."""
 
 
+class Links:
+    """What ``get_links`` returns: the page's links as a one-shot iterator, as a generator would give them (the
+    contract's type is ``Iterable[str]``: a crawl that reads one result twice, or takes its ``len``, is wrong).
+    Counts how often ``iter()`` was called on it."""
+
+    def __init__(self, links: Iterable[str]) -> None:
+        self._links = iter(list(links))
+        self.iterations = 0
+
+    def __iter__(self) -> Links:
+        self.iterations += 1
+        return self
+
+    def __next__(self) -> str:
+        return next(self._links)
+
+    def __repr__(self) -> str:
+        return "<links iterator>"
+
+
 class Site:
     """``get_links`` for a link graph, recording every call."""
 
@@ -35,6 +55,8 @@ class Site:
         """page → called (in the calling thread) before that page's links are returned."""
         self.log = CallLog()
         self.release = threading.Event()
+        self.returned: list[tuple[str, Links]] = []
+        """Each page fetched and the iterator its call returned."""
         self.callers: dict[int, threading.Thread] = {}
         """Each thread that called ``get_links``, by ``id``: the objects are kept alive, so that a thread that
         ended cannot pass its ident (which CPython reuses) or its id on to the next one."""
@@ -48,13 +70,20 @@ class Site:
             hook = self.hooks.get(page)
             if hook is not None:
                 hook(page)
-            return list(self.graph.get(page, []))
+            links = Links(self.graph.get(page, []))
+            self.returned.append((page, links))
+            return links
 
     def fetches(self) -> Counter[str]:
         return Counter(self.log.labels())
 
     def fetched_twice(self) -> list[str]:
         return sorted(page for page, n in self.fetches().items() if n > 1)
+
+    def read_twice(self) -> list[str]:
+        """Pages whose links the crawl iterated more than once (``iter()`` called again on the same result), in
+        the order they were fetched."""
+        return list(dict.fromkeys(page for page, links in self.returned if links.iterations > 1))
 
     def worker_threads(self) -> int:
         """How many threads other than the learner's calling thread called ``get_links``."""
@@ -116,9 +145,22 @@ def expect_reachable(found: object, graph: Graph, *, called: str, fake: Site, id
             + (f" (missing: {missing})." if missing else "."),
             called=called,
             contract="every page reachable from root, root included",
-            evidence=[f"get_links called for: {fake.log.labels()}"],
+            evidence=[f"get_links called for: {fake.log.labels()}", *read_twice_evidence(fake)],
             idea=idea,
         )
+
+
+def read_twice_evidence(fake: Site | Any) -> list[str]:
+    """An evidence line if the crawl iterated one ``get_links`` result more than once (``fake``: a :class:`Site`
+    or anything else, which gives none)."""
+    pages = fake.read_twice() if isinstance(fake, Site) else []
+    if not pages:
+        return []
+    return [
+        f"the links get_links returned for {pages[0]!r} were iterated more than once: get_links returns an "
+        "Iterable, which may be an iterator (a generator) that can be read only once; read it once, e.g. "
+        "links = list(get_links(page))"
+    ]
 
 
 def expect_fetched_once(fake: Site | Any, *, called: str, why: str, evidence: list[str], idea: str) -> None:
