@@ -94,6 +94,10 @@ def explore(
         workers=list(workers.values()),
         invariant=check,
         strategy="dpor",
+        # A virtual clock: with the real one, DPOR cannot finish a plain ``while busy: cond.wait()`` that
+        # another thread ends with notify_all() (the waiter's execution times out as inconclusive), and
+        # sleeps or timed acquires would cost wall time.  Virtual time moves only when no thread can run.
+        clock="virtual",
         max_executions=max_executions,
         reproduce_on_failure=2,
         total_timeout=timeout,
