@@ -11,9 +11,11 @@ process started during the claim inherits in its environment.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -106,6 +108,31 @@ def show(command: list[str]) -> str:
     if command[:2] == [PY, "-c"]:
         return " ".join(["python", "-c", names.get(command[2], "…"), *map(repr, command[3:])])
     return " ".join(command)
+
+
+def is_stage(cmd: object, stage: list[str]) -> bool:
+    """Whether a CalledProcessError's ``cmd`` is ``stage``: its argument list, or that list as one string
+    (``shlex.join`` or ``" ".join``); the contract asks for the first failing stage, not for a type of cmd."""
+    if isinstance(cmd, str):
+        with suppress(ValueError):
+            if shlex.split(cmd) == stage:
+                return True
+        return cmd == " ".join(stage)
+    return isinstance(cmd, list | tuple) and list(cmd) == stage
+
+
+def show_cmd(cmd: object) -> str:
+    """A CalledProcessError's ``cmd`` as the learner gave it: an argument list as :func:`show` does, a string as is."""
+    if isinstance(cmd, list | tuple) and all(isinstance(part, str) for part in cmd):
+        return show(list(cmd))
+    if isinstance(cmd, str):
+        cmd = cmd.replace(shlex.quote(PY), "python").replace(PY, "python")
+        codes = {code: name for name, code in globals().items() if isinstance(code, str) and name.isupper()}
+        for code, name in codes.items():
+            if len(code) > 12 and name != "PY":
+                cmd = cmd.replace(shlex.quote(code), name).replace(code, name)
+        return short_repr(cmd, 120)
+    return short_repr(cmd)
 
 
 @pytest.fixture(autouse=True)
@@ -277,13 +304,32 @@ def check_no_shell(
 
 
 def check_empty_stdin(result: subprocess.CompletedProcess[str], what: str) -> None:
-    if result.stdout.strip() != "''":
+    """SAY_STDIN prints the repr of what it read from stdin: ``''`` when stdin was empty."""
+    said = result.stdout.strip()
+    if said == "''":
+        return
+    try:
+        read = ast.literal_eval(said)
+    except (ValueError, SyntaxError):
+        read = None
+    if not isinstance(read, str):
         raise failure(
-            f"{what}'s child inherited the grader's stdin: it read {result.stdout.strip()} instead of nothing. "
-            "A child that inherits stdin can wait on the user's terminal forever.",
-            contract="with input=None the child's stdin is empty",
-            idea="stdin=subprocess.DEVNULL when there is no input",
+            f"{what}'s child [python, -c, SAY_STDIN] did not run as given: it prints the repr of what it read "
+            f"from stdin, but the result holds returncode={result.returncode}, stdout={short_repr(result.stdout)}, "
+            f"stderr={short_repr(result.stderr.strip()[-200:])}.",
+            contract="the command's arguments reach the child as they are (no shell); its stdin is empty",
+            idea="subprocess.run(list(args), stdin=subprocess.DEVNULL, ...), never a joined string or shell=True",
         )
+    raise failure(
+        (
+            f"{what}'s child inherited the grader's stdin: it read {said} instead of nothing. "
+            if read == INHERITED
+            else f"{what}'s child read {said} from its stdin instead of nothing. "
+        )
+        + "A child that inherits stdin can wait on the user's terminal forever.",
+        contract="with input=None the child's stdin is empty",
+        idea="stdin=subprocess.DEVNULL when there is no input",
+    )
 
 
 def check_none_left(watch: children.ChildWatch, what: str, when: str) -> None:
@@ -361,15 +407,24 @@ def test_run_passes_arguments_literally_without_a_shell(learner):
 @pytest.mark.task(1)
 def test_run_gives_the_child_an_empty_stdin(learner):
     with grader_stdin(INHERITED):
-        result = learner.result(
-            learner.run(
-                learner.get("run"),
-                py(SAY_STDIN),
-                timeout=10.0,
-                called="run([python, -c, SAY_STDIN])",
-                deadline=10.0 + GIVE_UP,
-            )
+        outcome = learner.run(
+            learner.get("run"),
+            py(SAY_STDIN),
+            timeout=10.0,
+            called="run([python, -c, SAY_STDIN])",
+            deadline=10.0 + GIVE_UP,
         )
+    if isinstance(outcome.error, subprocess.TimeoutExpired):
+        # The child only reads its stdin to the end; the grader's own stdin holds one line and is closed,
+        # so a child still running at the timeout was reading a stdin that never ended: a pipe left open.
+        raise failure(
+            f"run([python, -c, SAY_STDIN]) raised TimeoutExpired after {outcome.elapsed:.1f} s: the child only "
+            "reads its stdin to the end, so it was still blocked reading it. Its stdin never ended: a pipe "
+            "(stdin=PIPE) that nothing ever closed.",
+            contract="with input=None the child's stdin is empty (it sees end of file at once)",
+            idea="stdin=subprocess.DEVNULL when input is None (or close the pipe: communicate() does)",
+        )
+    result = learner.result(outcome)
     check_like_run(result, "run")
     check_empty_stdin(result, "run")
 
@@ -507,6 +562,15 @@ def test_run_all_runs_each_command_as_run_does(learner):
             f"run_all raised {type(outcome.error).__name__}: {short_repr(str(outcome.error))} for three commands "
             "where one exits with status 3: a non-zero exit status is returned, not raised.",
             called="run_all([SAY_ARGV ..., SAY_STDIN, EXIT_3], timeout=10)",
+        )
+    if isinstance(outcome.error, subprocess.TimeoutExpired):
+        raise failure(
+            f"run_all raised TimeoutExpired after {outcome.elapsed:.1f} s, but of its three children only "
+            "SAY_STDIN can wait on anything: it reads its stdin to the end. Its stdin never ended: a pipe "
+            "(stdin=PIPE) that nothing ever closed.",
+            called="run_all([SAY_ARGV ..., SAY_STDIN, EXIT_3], timeout=10)",
+            contract="run_all runs each command as run does: with an empty stdin",
+            idea="stdin=subprocess.DEVNULL for every child",
         )
     results = learner.result(outcome)
     if not isinstance(results, list) or len(results) != 3:
@@ -831,6 +895,18 @@ def test_pipeline_raises_for_the_first_failing_stage(learner):
         deadline=5.0 + GIVE_UP,
     )
     idea = "after the last stage, wait for every stage and raise CalledProcessError for the first non-zero one"
+    if isinstance(outcome.error, subprocess.TimeoutExpired):
+        raise failure(
+            f"pipeline raised TimeoutExpired after {outcome.elapsed:.1f} s, but these stages read 4 bytes and end "
+            "as soon as their input ends: a stage never saw the end of its input. A pipe's end of file comes only "
+            "when every copy of its write end is closed, and your process still held one (the parent's copy of a "
+            "pipe it passed to Popen, or the first stage's stdin never closed).",
+            called="pipeline([COPY, FAIL 3, COPY], b'data', timeout=5)",
+            contract="if a stage exits non-zero, raise CalledProcessError for the first such stage in order",
+            idea="close the parent's copy of every pipe end a stage now owns: os.close(w) after Popen(..., stdout=w), "
+            "or pass p.stdout to the next stage and then p.stdout.close(); close the first stage's stdin after "
+            "writing",
+        )
     if not isinstance(outcome.error, subprocess.CalledProcessError):
         got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
         raise failure(
@@ -849,9 +925,9 @@ def test_pipeline_raises_for_the_first_failing_stage(learner):
         deadline=5.0 + GIVE_UP,
     )
     error = outcome.error
-    if not isinstance(error, subprocess.CalledProcessError) or error.returncode != 3 or list(error.cmd) != two[1]:
+    if not isinstance(error, subprocess.CalledProcessError) or error.returncode != 3 or not is_stage(error.cmd, two[1]):
         got = (
-            f"CalledProcessError(returncode={error.returncode}, cmd={show(list(error.cmd))})"
+            f"CalledProcessError(returncode={error.returncode}, cmd={show_cmd(error.cmd)})"
             if isinstance(error, subprocess.CalledProcessError)
             else repr(error)
         )

@@ -244,10 +244,18 @@ def test_duplicate_urls_are_fetched_once_per_occurrence(learner):
         value = learner.result(
             learner.run(learner.fetch_all, urls, fake, timeout=30.0, called=called(urls, 30.0), deadline=30.0)
         )
-    if sorted(fake.log.labels()) != sorted(urls) or value != [u * 2 for u in urls]:
+    fetched = sorted(fake.log.labels())
+    expected = [u * 2 for u in urls]
+    if fetched != sorted(urls) or value != expected:
         raise failure(
-            f"fetch_all fetched {sorted(fake.log.labels())} and returned {value}: a URL that appears "
-            f"several times is fetched once per occurrence (expected {[u * 2 for u in urls]}).",
+            (
+                f"fetch_all made {len(fetched)} fetches for {len(urls)} URLs: it fetched {fetched}, but a URL "
+                f"that appears several times is fetched once per occurrence: {len(urls)} fetches, one per position"
+                + (f" (it returned the right list, {value}, by reusing results)." if value == expected else ".")
+                if fetched != sorted(urls)
+                else f"fetch_all fetched each URL once per occurrence but returned {value}; expected {expected}, "
+                "one result per position in urls."
+            ),
             called=called(urls, 30.0) + " where fetch(url) returns url * 2",
             idea="one thread per position in urls, not per distinct URL",
         )

@@ -75,6 +75,8 @@ def explore(
         invariant: checked after all workers finish: None if it holds, else what is wrong, in words.
         name: what to call the state in messages (``"counter"``); locks are named by their path
             from it (``counter._lock``); with ``""`` the path starts at the state's attributes.
+        timeout: seconds for the whole exploration; when they run out, the interleavings explored so far
+            decide (frontrun explores in a fixed order, so a race it finds early is found on every run).
     """
     labels = list(workers)
     states: list[S] = []
@@ -94,10 +96,14 @@ def explore(
         workers=list(workers.values()),
         invariant=check,
         strategy="dpor",
+        # A virtual clock: with the real one, DPOR cannot finish a plain ``while busy: cond.wait()`` that
+        # another thread ends with notify_all() (the waiter's execution times out as inconclusive), and
+        # sleeps or timed acquires would cost wall time.  Virtual time moves only when no thread can run.
+        clock="virtual",
         max_executions=max_executions,
         reproduce_on_failure=2,
         total_timeout=timeout,
-        timeout_per_run=max(2.0, timeout / 4),
+        timeout_per_run=max(5.0, timeout / 4),  # one interleaving: seconds even on a loaded machine
     )
     explanation = result.explanation or ""
     if result.property_holds:

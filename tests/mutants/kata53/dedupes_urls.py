@@ -1,7 +1,7 @@
 """Keeps results in a dict keyed by URL, so a URL listed twice is fetched only once.
 
 expect-fail: test_duplicate_urls_are_fetched_once_per_occurrence
-expect-words: once per occurrence
+expect-words: once per occurrence, made 2 fetches for 4 urls, one per position
 """
 
 from __future__ import annotations
