@@ -46,7 +46,7 @@ class WorkerPool:
             for job in iter(jobs.get, None):
                 try:
                     job._value = job.call()
-                except BaseException as exc:  # noqa: BLE001
+                except BaseException as exc:
                     job._exc = exc
                 finally:
                     job.call = None
