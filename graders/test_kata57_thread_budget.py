@@ -476,43 +476,96 @@ def test_a_failing_job_does_not_kill_its_worker(learner):
         )
 
 
-@pytest.mark.task(2)
-def test_result_with_timeout_raises_timeout_error(learner):
+def timed_result(learner, timeout: float, *, others_finish: bool) -> tuple[Any, float, int]:
+    """``job.result(timeout)`` for a held job on a new WorkerPool(2); if ``others_finish``, a grader thread keeps
+    submitting short jobs (one at a time, to the other worker) while it waits.  The outcome, the seconds
+    ``result`` took, and how many other jobs finished meanwhile."""
     release, _, jobs = held_jobs(1)
-    timeout = 0.2
     elapsed: list[float] = []
+    stop, finished = threading.Event(), []
+    feed_for = timeout + MARGIN + 0.5
+
+    def feed(pool: Any) -> None:
+        end = time.perf_counter() + feed_for
+        while not stop.is_set() and time.perf_counter() < end:
+            ran = threading.Event()
+
+            def short(ran: threading.Event = ran) -> None:
+                time.sleep(0.01)
+                ran.set()
+
+            try:
+                pool.submit(short)
+            except BaseException:
+                return
+            if not ran.wait(GIVE_UP):
+                return
+            finished.append(1)
 
     def script() -> Any:
-        pool = learner.WorkerPool(1)
+        pool = learner.WorkerPool(2)
+        feeder = threading.Thread(target=feed, args=(pool,), name="grader-feeder", daemon=True)
         try:
             job = pool.submit(jobs[0])
+            if others_finish:
+                feeder.start()
             start = time.perf_counter()
             try:
                 return job.result(timeout)
             finally:
                 elapsed.append(time.perf_counter() - start)
         finally:
+            stop.set()
+            if feeder.is_alive():
+                feeder.join(GIVE_UP)
             release.set()
             pool.shutdown(wait=False)
 
     call = f"job.result(timeout={timeout:g}) for a job that runs on"
+    deadline = GIVE_UP if others_finish else timeout + MARGIN + 2.0
     try:
         outcome = scenario(
             learner,
             script,
             call,
-            on_hang=f"{call} did not return within {GIVE_UP:g} s: it ignored its timeout; it should raise "
-            "TimeoutError when the job is not done in time.",
+            on_hang=f"{call} did not return within {deadline:g} s: it ignored its timeout; it should raise "
+            "TimeoutError when the job is not done in time"
+            + (
+                " (was timeout=0 taken for no timeout? `if timeout:` does that; test `timeout is None`)."
+                if timeout == 0
+                else "."
+            ),
+            deadline=deadline,
         )
     finally:
+        stop.set()
         release.set()
-    if not isinstance(outcome.error, TimeoutError) or elapsed[0] > timeout + MARGIN:
+    return outcome, elapsed[0], len(finished)
+
+
+@pytest.mark.task(2)
+def test_result_with_timeout_raises_timeout_error(learner):
+    # result(0.2) while another worker keeps finishing short jobs (a wait that starts its timeout over at every
+    # wake-up never ends), then result(0) (raise at once, like concurrent.futures).
+    for timeout, others_finish in ((0.2, True), (0.0, False)):
+        outcome, elapsed, others = timed_result(learner, timeout, others_finish=others_finish)
+        call = f"job.result(timeout={timeout:g}) for a job that runs on"
+        if isinstance(outcome.error, TimeoutError) and elapsed <= timeout + MARGIN:
+            continue
         got = f"raised {type(outcome.error).__name__}" if outcome.raised else f"returned {short_repr(outcome.value)}"
+        restarted = isinstance(outcome.error, TimeoutError) and others_finish
         raise failure(
-            f"{call} {got} after {elapsed[0]:.2f} s: it should raise TimeoutError at the timeout.",
-            called=call,
+            f"{call} {got} after {elapsed:.2f} s: it should raise TimeoutError at the timeout."
+            + (
+                f" Meanwhile {others} other jobs finished on the second worker: each wake-up started the timeout "
+                "over, so it ran out only once they stopped."
+                if restarted
+                else ""
+            ),
+            called=call + (", while other jobs keep finishing" if others_finish else ""),
             contract="with a timeout, result raises TimeoutError when the job is not done in time",
-            idea="Event.wait(timeout) returns False on timeout: raise TimeoutError then",
+            idea="wait on the job's own Event: Event.wait(timeout) returns False on timeout"
+            + ("; with a shared Condition, wait_for(predicate, timeout) counts from one deadline" if restarted else ""),
         )
 
 
@@ -546,29 +599,47 @@ def test_result_blocks_instead_of_polling(learner):
 
 @pytest.mark.task(2)
 def test_done_tells_whether_the_job_finished(learner):
-    release, _, jobs = held_jobs(1)
+    started, release = threading.Event(), threading.Event()
     seen: list[object] = []
+
+    def job() -> int:
+        started.set()
+        release.wait(GIVE_UP)
+        return 1
 
     def script() -> None:
         pool = learner.WorkerPool(1)
         try:
-            job = pool.submit(jobs[0])
-            seen.append(job.done())
+            handle = pool.submit(job)
+            seen.append(handle.done())
+            started.wait(GIVE_UP)  # a worker is inside the job now
+            seen.append(handle.done())
             release.set()
-            job.result(GIVE_UP)
-            seen.append(job.done())
+            handle.result(GIVE_UP)
+            seen.append(handle.done())
         finally:
             release.set()
             pool.shutdown(wait=False)
 
-    learner.result(scenario(learner, script, "job.done() while it runs, then after result()"))
-    if seen != [False, True]:
+    call = "job.done() right after submit, while the job runs, then after result()"
+    learner.result(scenario(learner, script, call))
+    if seen != [False, False, True]:
+        when = ["right after submit()", "while a worker was still running the job", "after result() returned"]
+        wrong = [
+            f"{w}: {short_repr(v)} (expected {e})"
+            for w, v, e in zip(when, seen, (False, False, True), strict=True)
+            if v != e
+        ]
+        taken_up = seen[1] is True and seen[0] is False
         raise failure(
-            f"job.done() was {short_repr(seen[0])} while the job ran and {short_repr(seen[-1])} after it "
-            "finished; expected False, then True.",
-            called="job.done() while it runs, then after result()",
+            "job.done() was "
+            + ", ".join(f"{short_repr(v)}" for v in seen)
+            + "; expected False, False, then True: done() tells whether the job has finished (returned or raised)"
+            + (", not whether a worker has taken it up." if taken_up else "."),
+            called=call,
             contract="Job.done() tells whether the job has finished",
-            idea="return the Event's is_set() (call it)",
+            evidence=wrong,
+            idea="set the Job's Event after the job returns or raises; done() returns its is_set() (call it)",
         )
 
 

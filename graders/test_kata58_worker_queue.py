@@ -80,6 +80,36 @@ def check_pages(learner, outcome, fake: Site, graph: Graph) -> set[str]:
             evidence=[f"get_links called for: {fake.log.labels()}"],
             idea=QUEUE_IDEA,
         )
+    twice = fake.fetched_twice()
+    if twice:
+        page = twice[0]
+        repeated = any(links.count(page) > 1 for links in graph.values())
+        why = (
+            "root was crawled without being put in the seen set first, so a link back to it queued it again."
+            if page == "root"
+            else "a page is crawled once however many links lead to it"
+            + (f" (one page lists {page!r} twice)" if repeated else "")
+            + ": check each link against the seen set, even one found twice in the same list."
+        )
+        expect_fetched_once(
+            fake,
+            called=outcome.called,
+            why=why,
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="put root in the seen set before it is queued; `if link not in seen: seen.add(link); queue it`, "
+            "under one lock, for every link",
+        )
+    own = [c.label for c in fake.log.calls if c.thread == "learner-call"]
+    if own:
+        raise failure(
+            f"crawl's own thread called get_links({own[0]!r}) itself: besides the `workers` threads, it fetched "
+            "pages too (one thread too many). The `workers` threads take every page from the queue, root included; "
+            "crawl's thread only puts root on the queue and waits for the end.",
+            called=outcome.called,
+            contract="`workers` threads take pages from a queue.Queue; never more than `workers` threads or calls",
+            evidence=[f"pages crawl's own thread fetched: {short_repr(own)}"],
+            idea="put root on the queue, start the workers, then wait (join) without calling get_links",
+        )
     return found
 
 
@@ -174,7 +204,6 @@ def test_get_links_is_called_once_per_page_even_when_workers_race(learner):
         with site(graph, {"a": meet, "b": meet}) as fake:
             outcome = run_crawl(learner, fake, 2, call=call)
             gate.abort()
-    check_pages(learner, outcome, fake, graph)
     expect_fetched_once(
         fake,
         called=call,
@@ -183,6 +212,7 @@ def test_get_links_is_called_once_per_page_even_when_workers_race(learner):
         evidence=[f"{scheduler.handovers} forced thread switches", *fake.log.timeline(until=outcome.elapsed)],
         idea="make the check and the add one step: hold a threading.Lock around `if page not in seen: seen.add`",
     )
+    check_pages(learner, outcome, fake, graph)
 
 
 @pytest.mark.task(1)
@@ -389,23 +419,34 @@ def test_after_an_error_workers_take_no_new_page(learner):
     graph = star("root", 10)
     graph["root"] = ["a", "b", *graph["root"]]
     error = Down("b is down")
+    # Before a's call returns, b's worker and then crawl's own thread run as far as they can: a crawl that
+    # raises while a worker is still inside get_links has raised by then.
     failed = threading.Event()
     failed_at: list[float] = []
     both = Rendezvous(2, timeout=3.0)
+    caller: list[threading.Thread] = []
+    b_worker: list[threading.Thread] = []
+    raised_during_a: list[bool] = []
+    a_over = threading.Event()
 
     def hold(page: str) -> None:
         both.wait()
-        failed.wait(GIVE_UP)
-        threading.Event().wait(0.2)  # a finishes a little after b failed
+        if failed.wait(GIVE_UP):
+            threading.Event().wait(0.2)  # a finishes a little after b failed
+            settle(b_worker[0], looks=SETTLE_LOOKS, every=0.01)
+            settle(caller[0], looks=SETTLE_LOOKS, every=0.01)
+            raised_during_a.append(not caller[0].is_alive())
+        a_over.set()
 
     def fail(page: str) -> None:
         both.wait()
+        b_worker.append(threading.current_thread())
         failed_at.append(fake.log.now())
         failed.set()
         raise error
 
     with site(graph, {"a": hold, "b": fail}) as fake:
-        outcome = run_crawl(learner, fake, 2)
+        outcome = run_crawl(learner, fake, 2, caller=caller)
         both.abort()
     expect_raised(learner, outcome, error, fake, "get_links('b') raised Down('b is down')")
     later = [c.label for c in fake.log.calls if failed_at and c.start > failed_at[0]]
@@ -418,6 +459,20 @@ def test_after_an_error_workers_take_no_new_page(learner):
             evidence=fake.log.timeline(until=outcome.elapsed),
             idea="share a stop flag (threading.Event) that workers check before taking the next page",
         )
+    if "a" in fake.log.labels():
+        a_over.wait(GIVE_UP)  # a crawl that raised early returned while get_links('a') still ran
+    if raised_during_a and raised_during_a[0]:
+        raise failure(
+            "crawl raised Down('b is down') while another worker was still inside get_links('a'): each worker "
+            "finishes the call it is in and exits; only then is the first exception re-raised (no thread left "
+            "running behind the raise).",
+            called=outcome.called,
+            contract="if get_links raises, each worker finishes the call it is in, takes no new page and exits; "
+            "then the first exception seen is re-raised",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="on an error, stop the workers (sentinels or a stop flag), join every one, then raise",
+        )
+    check_threads_finished(outcome, "raised")
 
 
 # Last: a crawl that does not check `workers` hangs with no worker, and a call that hangs keeps every claim

@@ -253,6 +253,36 @@ def test_an_error_is_raised_without_waiting_for_calls_in_flight(learner):
         )
 
 
+@pytest.mark.task(1)
+def test_a_timeout_error_from_get_links_is_reraised_as_is(learner):
+    # get_links('b') raises TimeoutError itself (a socket timeout is one) long before crawl's own deadline.
+    error = TimeoutError("connect timed out")
+
+    def fail(page: str) -> None:
+        raise error
+
+    call = called(2, 30.0) + " where get_links('b') raises TimeoutError('connect timed out')"
+    with site({"root": ["a", "b"], "a": [], "b": []}, {"b": fail}) as fake:
+        outcome = run_crawl(learner, fake, 2, 30.0, call=call)
+    if outcome.error is not error:
+        replaced = isinstance(outcome.error, TimeoutError)
+        raise failure(
+            f"get_links('b') raised TimeoutError('connect timed out'), and crawl {got(outcome)}: re-raise get_links' "
+            "exception, the same object"
+            + (
+                ", even when it is a TimeoutError: the crawl's timeout (30 s) had not run out, so it was not "
+                "crawl's own deadline."
+                if replaced
+                else "."
+            ),
+            called=call,
+            contract="fail fast: raise the first get_links exception promptly (the same object)",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="tell the deadline apart by the clock (or by wait() returning nothing done), not by catching "
+            "every TimeoutError; re-raise future.exception() as it is",
+        )
+
+
 @pytest.mark.task(2)
 def test_after_an_error_no_new_call_starts(learner):
     # By call order, whatever order the pages are submitted in: the first leaf fetched waits until the

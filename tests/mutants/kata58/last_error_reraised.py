@@ -33,7 +33,7 @@ def crawl(root: str, get_links: Callable[[str], Iterable[str]], *, workers: int)
                     continue  # the crawl is over: take no new call
                 try:
                     links = list(get_links(page))
-                except BaseException as exc:  # noqa: BLE001
+                except BaseException as exc:
                     with seen_lock:
                         errors.append(exc)
                     failed.set()

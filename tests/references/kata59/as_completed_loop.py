@@ -19,14 +19,18 @@ def crawl(root: str, get_links: Callable[[str], Iterable[str]], *, max_workers: 
     try:
         while new:
             batch, new = new, set()
-            try:
-                for future in as_completed(batch, timeout=max(0.0, deadline - time.monotonic())):
-                    for link in future.result():  # re-raises the call's exception
-                        if link not in seen:
-                            seen.add(link)
-                            new.add(executor.submit(_fetch, get_links, link))
-            except TimeoutError:
-                raise TimeoutError(f"the crawl of {root!r} did not finish within {timeout} s") from None
+            finished = as_completed(batch, timeout=max(0.0, deadline - time.monotonic()))
+            while True:
+                try:
+                    future = next(finished)
+                except StopIteration:
+                    break
+                except TimeoutError:  # only the deadline: a get_links TimeoutError comes out of result() below
+                    raise TimeoutError(f"the crawl of {root!r} did not finish within {timeout} s") from None
+                for link in future.result():  # re-raises the call's exception, the same object
+                    if link not in seen:
+                        seen.add(link)
+                        new.add(executor.submit(_fetch, get_links, link))
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)  # do not wait for calls in flight
         raise
