@@ -333,7 +333,9 @@ def check_empty_stdin(result: subprocess.CompletedProcess[str], what: str) -> No
 
 
 def check_none_left(watch: children.ChildWatch, what: str, when: str) -> None:
-    left = [describe(c) for c in watch.left_behind(settle=0.5)] + [describe(c, orphan=True) for c in children.orphans()]
+    # settle 2.5 s: a stage that had ended its work may still be starting on a loaded machine; it must be told
+    # as the zombie it becomes, not as running (this wait costs only a submission that left children behind)
+    left = [describe(c) for c in watch.left_behind(settle=2.5)] + [describe(c, orphan=True) for c in children.orphans()]
     if left:
         raise failure(
             f"{what} left {len(left)} process{'es' if len(left) > 1 else ''} behind {when}: {left[0]}.",
