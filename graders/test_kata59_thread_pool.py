@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
@@ -370,6 +371,47 @@ def test_a_hung_call_does_not_delay_the_timeout_error(learner):
             contract="past the deadline, TimeoutError promptly, without waiting for calls in flight",
             evidence=fake.log.timeline(until=outcome.elapsed),
             idea=FAIL_FAST_IDEA,
+        )
+
+
+@pytest.mark.task(3)
+def test_a_result_that_hangs_while_iterated_does_not_delay_the_timeout_error(learner):
+    # get_links returns an Iterable: reading it is part of the call, and belongs in the worker (list(...)).
+    timeout = 0.3
+    call = called(2, timeout) + " where get_links('a') returns a generator that hangs after its first link"
+    stuck = threading.Event()
+
+    def get_links(page: str) -> Iterable[str]:
+        links = fake(page)
+        return hangs_after(links) if page == "a" else links
+
+    def hangs_after(links: Iterable[str]) -> Iterator[str]:
+        yield from links
+        stuck.set()
+        fake.release.wait()  # until the claim ends
+
+    with site({"root": ["a", "b"], "a": ["c"], "b": [], "c": []}) as fake:
+        outcome = learner.run(
+            learner.crawl,
+            "root",
+            get_links,
+            max_workers=2,
+            timeout=timeout,
+            called=call,
+            deadline=timeout + GIVE_UP,
+            on_hang=f"crawl did not return {GIVE_UP:g} s after its deadline of {timeout:g} s: it is stuck reading "
+            "get_links('a')'s result (where, below). Reading what get_links returns is part of the call: do it in "
+            "the worker, so that the deadline can still be kept by the thread that called crawl.",
+        )
+    if not isinstance(outcome.error, TimeoutError) or outcome.elapsed > timeout + MARGIN:
+        raise failure(
+            f"crawl {got(outcome)} after {outcome.elapsed:.2f} s, with timeout={timeout:g}, while reading "
+            f"get_links('a')'s result hung{'' if stuck.is_set() else ' (it never got that far)'}: TimeoutError is "
+            f"due at the deadline (within {MARGIN:g} s).",
+            called=call,
+            contract="get_links returns an Iterable; past the deadline, TimeoutError promptly",
+            evidence=fake.log.timeline(until=outcome.elapsed),
+            idea="let the worker read the result: submit(lambda page: list(get_links(page)), page)",
         )
 
 
