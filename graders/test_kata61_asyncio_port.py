@@ -344,6 +344,23 @@ def test_bad_input_gets_err_and_the_connection_stays_open(learner):
     serve(learner, script, "a client sends " + ", ".join(repr(b) for b in bad) + "; then another client")
 
 
+TOO_LONG = "a line over 1024 bytes: ERR line too long, then the connection is closed"
+
+
+async def expect_refused(client: Client, line: str, what: str, rule: str, *, idea: str) -> None:
+    """Send ``line``; fail unless it gets ``ERR line too long`` and the server then closes the connection."""
+    got = await client.ask(line)
+    if got != "ERR line too long" or not await client.closed_by_server():
+        raise failure(
+            f"{what} got {got!r}"
+            + (" and the connection stayed open" if got == "ERR line too long" else "")
+            + f": {rule}",
+            contract=TOO_LONG,
+            evidence=client.transcript[-2:],
+            idea=idea,
+        )
+
+
 @pytest.mark.task(2)
 def test_a_line_over_1024_bytes_is_refused_and_closes_the_connection(learner):
     async def script(port: int, server: asyncio.Server) -> None:
@@ -353,27 +370,21 @@ def test_a_line_over_1024_bytes_is_refused_and_closes_the_connection(learner):
         expect_replies(fits, [got], ["VALUE 0"], "A line of exactly 1024 bytes", "lines up to 1024 bytes are fine")
         await fits.close()
         long = await Client.connect(port, "too long")
-        got = await long.ask("GET " + "k" * 1021)
-        if got != "ERR line too long" or not await long.closed_by_server():
-            raise failure(
-                f"A 1025-byte line got {got!r}"
-                + (" and the connection stayed open" if got == "ERR line too long" else "")
-                + ": a line over 1024 bytes gets `ERR line too long`, then the server closes the connection.",
-                contract="a line over 1024 bytes: ERR line too long, then the connection is closed",
-                evidence=long.transcript[-2:],
-                idea="StreamReader's limit (start_server(..., limit=...)) or your own buffer: count before the \\n",
-            )
+        await expect_refused(
+            long,
+            "GET " + "k" * 1021,
+            "A 1025-byte line",
+            "a line over 1024 bytes gets `ERR line too long`, then the server closes the connection.",
+            idea="StreamReader's limit (start_server(..., limit=...)) or your own buffer: count before the \\n",
+        )
         wide = await Client.connect(port, "multi-byte")
-        got = await wide.ask("GET " + "é" * 600)
-        if got != "ERR line too long" or not await wide.closed_by_server():
-            raise failure(
-                f"A line of 604 characters but 1204 bytes ('GET ' and 600 × 'é', 2 bytes each in UTF-8) got {got!r}"
-                + (" and the connection stayed open" if got == "ERR line too long" else "")
-                + ": the limit is 1024 bytes, not characters.",
-                contract="a line over 1024 bytes: ERR line too long, then the connection is closed",
-                evidence=wide.transcript[-2:],
-                idea="count the bytes before decoding (StreamReader's limit counts bytes), not len() of the str",
-            )
+        await expect_refused(
+            wide,
+            "GET " + "é" * 600,
+            "A line of 604 characters but 1204 bytes ('GET ' and 600 × 'é', 2 bytes each in UTF-8)",
+            "the limit is 1024 bytes, not characters.",
+            idea="count the bytes before decoding (StreamReader's limit counts bytes), not len() of the str",
+        )
         endless = await Client.connect(port, "no newline")
         await endless.send(b"GET " + b"k" * 1021)
         try:
@@ -384,7 +395,7 @@ def test_a_line_over_1024_bytes_is_refused_and_closes_the_connection(learner):
             raise failure(
                 f"1025 bytes without a newline got {got!r}: a line is too long as soon as it passes 1024 bytes, "
                 "whether or not its newline has come (otherwise one client can fill the server's memory).",
-                contract="a line over 1024 bytes: ERR line too long, then the connection is closed",
+                contract=TOO_LONG,
                 idea="count the bytes as they arrive, not only when a \\n comes",
             )
 

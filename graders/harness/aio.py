@@ -29,7 +29,7 @@ from types import CodeType, FrameType
 from typing import Any, ClassVar
 
 from .inflight import CallLog
-from .site import ClaimOver, Graph
+from .site import ClaimOver, Graph, Links
 from .submission import Submission
 
 AsyncHook = Callable[[str], Awaitable[object]]
@@ -42,7 +42,7 @@ class AsyncSite:
         self.graph = graph
         self.hooks = dict(hooks or {})
         self.one_shot = one_shot
-        """Return each page's links as a one-shot iterator (an Iterable that can be read once), not a list."""
+        """Return each page's links as a one-shot :class:`~.site.Links` iterator (an Iterable read once), not a list."""
         self.log = CallLog()
         self.over = False
         """Set when the claim has ended: later calls raise :class:`ClaimOver`."""
@@ -65,7 +65,7 @@ class AsyncSite:
                 await hook(page)
             await asyncio.sleep(0)
             links = list(self.graph.get(page, []))
-            return iter(links) if self.one_shot else links
+            return Links(links) if self.one_shot else links
 
     def fetches(self) -> Counter[str]:
         return Counter(self.log.labels())

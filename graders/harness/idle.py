@@ -13,16 +13,15 @@ does not add them.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from .messages import failure
+from .settle import cpu_nanoseconds
 from .submission import Submission
 
 GAP = 0.0005
@@ -134,20 +133,12 @@ def busy_threads(activities: list[ThreadActivity], seconds: float) -> list[Threa
     return [a for a in activities if a.busy(seconds)]
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
 def _cpu(native_id: int | None) -> float | None:
-    """The thread's CPU time (user + system) from ``/proc``, or None once it has ended.  Not
-    ``pthread_getcpuclockid``: given a thread that has just ended, it reads freed memory (a crash on 3.11)."""
-    if native_id is None:
-        return None
-    try:
-        stat = Path(f"/proc/self/task/{native_id}/stat").read_text()
-    except OSError:
-        return None  # the thread has ended (or there is no /proc)
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    """The thread's CPU time in seconds (``schedstat``, via :func:`settle.cpu_nanoseconds`), or None once it has
+    ended.  Not ``pthread_getcpuclockid``: given a thread that has just ended, it reads freed memory (a crash on
+    3.11)."""
+    nanoseconds = cpu_nanoseconds(native_id)
+    return None if nanoseconds is None else nanoseconds / 1e9
 
 
 def expect_idle(
