@@ -208,6 +208,97 @@ def test_forced_interleavings_find_a_lost_update_every_time(tmp_path, kind, expe
         assert any("increment() #1 |" in line and "self.count += 1" in line for line in finding.evidence)
 
 
+BANKS = """
+    import threading
+    class Bank:
+        def __init__(self, balances, torn=False, argument_order=False):
+            self.balances = dict(balances)
+            self.locks = {name: threading.Lock() for name in balances}
+            self.torn, self.argument_order = torn, argument_order
+        def transfer(self, src, dst, amount):
+            first, second = (src, dst) if self.argument_order else sorted((src, dst))
+            with self.locks[first], self.locks[second]:
+                self.balances[src] -= amount
+                self.balances[dst] += amount
+        def total(self):
+            if self.torn:
+                total = 0
+                for name in sorted(self.locks):
+                    with self.locks[name]:
+                        total += self.balances[name]
+                return total
+            names = sorted(self.locks)
+            for name in names:
+                self.locks[name].acquire()
+            try:
+                return sum(self.balances.values())
+            finally:
+                for name in names:
+                    self.locks[name].release()
+"""
+
+
+class Scene:
+    def __init__(self, m, **options) -> None:
+        self.bank = m.Bank({"a": 5, "b": 5}, **options)
+        self.totals: list[int] = []
+
+
+SNAPSHOT = {
+    "transfer('a', 'b', 3)": lambda s: s.bank.transfer("a", "b", 3),
+    "total()": lambda s: s.totals.append(s.bank.total()),
+}
+
+
+@pytest.mark.parametrize(("torn", "expected"), [(True, "violated"), (False, "holds")])
+def test_one_thread_switch_finds_a_torn_snapshot_every_time(tmp_path, torn, expected):
+    """The race DPOR once missed in both thread orders: total() locks one account at a time, so a whole
+    transfer fits between its two reads.  The single-switch search follows fixed schedules: same answer,
+    same interleaving, every run."""
+    learner = module(tmp_path, BANKS, "banks")
+    seen = set()
+    for _ in range(3):
+        with interleave.patched(learner) as fresh:
+            finding = interleave.switch_once(
+                fresh,
+                setup=lambda m: Scene(m, torn=torn),
+                workers=SNAPSHOT,
+                invariant=lambda s: None if s.totals == [10] else f"total() returned {s.totals[0]}",
+            )
+        seen.add((finding.kind, finding.interleavings, tuple(finding.evidence), finding.violation))
+    assert len(seen) == 1
+    assert finding.kind == expected
+    if torn:
+        assert finding.violation == "total() returned 13"
+        assert finding.evidence == [
+            "total()               | paused at banks.py:17  with self.locks[name]:",
+            "transfer('a', 'b', 3) | ran from start to end",
+            "total()               | went on to the end",
+        ]
+
+
+def test_one_thread_switch_finds_a_lock_order_deadlock_and_names_the_locks(tmp_path):
+    learner = module(tmp_path, BANKS, "banks")
+    with interleave.patched(learner) as fresh:
+        finding = interleave.switch_once(
+            fresh,
+            setup=lambda m: m.Bank({"a": 5, "b": 5}, argument_order=True),
+            workers={"a->b": lambda b: b.transfer("a", "b", 1), "b->a": lambda b: b.transfer("b", "a", 1)},
+            invariant=lambda b: None,
+            name="bank",
+        )
+    assert finding.kind == "deadlock"
+    assert sorted(finding.evidence) == [
+        "a->b waits for bank.locks['b'], held by b->a",
+        "b->a waits for bank.locks['a'], held by a->b",
+    ]
+
+
+def test_a_pause_just_after_an_own_frame_step_is_not_tried_twice():
+    steps = ["RESUME", "LOAD_FAST", "LOAD_ATTR", "STORE_FAST", "BINARY_SUBSCR", "RETURN_VALUE"]
+    assert interleave._pause_points(steps) == [0, 3, 5]
+
+
 def test_locks_are_named_by_their_path_from_the_state():
     class Bank:
         def __init__(self) -> None:
