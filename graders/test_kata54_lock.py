@@ -1,8 +1,8 @@
 """Kata 54 · Locks against data races: the claims.
 
-Races are forced, not hoped for: each concurrent claim runs two threads' calls under a scheduler
-that tries every distinct interleaving of their bytecodes (``harness.interleave``), so an unguarded
-read-modify-write, a check outside the lock or a lock-order deadlock fails on every run.
+Races are forced, not hoped for: each concurrent claim runs two threads' calls on fixed schedules, one
+for every bytecode step at which one call can be paused while the other runs (``harness.interleave``),
+so an unguarded read-modify-write, a check outside the lock or a lock-order deadlock fails on every run.
 """
 
 from __future__ import annotations
@@ -31,12 +31,6 @@ IDEA_ORDER = "take per-account locks in one global order (e.g. sorted by name), 
 IDEA_SNAPSHOT = "total() must hold the lock(s) that transfers hold, so it never sees money in flight"
 
 
-EXPLORE_SECONDS = 8.0
-"""For the DPOR search that follows the single-switch one.  A lock-heavy correct bank (a readers-writer
-lock: some 200 interleavings) explores in a few seconds on 3.11 but takes 4x that on 3.13 under load;
-six claims must fit the kata's budget."""
-
-
 def explore(
     learner: Any,
     name: str,
@@ -47,9 +41,7 @@ def explore(
     """Interleavings of ``workers`` over ``setup(module)``, with the learner's module fresh."""
 
     def search(module: ModuleType) -> interleave.Finding[Any]:
-        return interleave.explore(
-            module, setup=setup, workers=workers, invariant=invariant, name=name, timeout=EXPLORE_SECONDS
-        )
+        return interleave.explore(module, setup=setup, workers=workers, invariant=invariant, name=name)
 
     with interleave.patched(learner.submission) as module:
         outcome = learner.run(search, module, called=f"{' and '.join(workers)} in two threads", deadline=45.0)

@@ -252,14 +252,14 @@ SNAPSHOT = {
 
 @pytest.mark.parametrize(("torn", "expected"), [(True, "violated"), (False, "holds")])
 def test_one_thread_switch_finds_a_torn_snapshot_every_time(tmp_path, torn, expected):
-    """The race DPOR once missed in both thread orders: total() locks one account at a time, so a whole
-    transfer fits between its two reads.  The single-switch search follows fixed schedules: same answer,
-    same interleaving, every run."""
+    """The race frontrun's DPOR once missed in both thread orders: total() locks one account at a time,
+    so a whole transfer fits between its two reads.  Fixed schedules: same answer, same interleaving,
+    every run."""
     learner = module(tmp_path, BANKS, "banks")
     seen = set()
     for _ in range(3):
         with interleave.patched(learner) as fresh:
-            finding = interleave.switch_once(
+            finding = interleave.explore(
                 fresh,
                 setup=lambda m: Scene(m, torn=torn),
                 workers=SNAPSHOT,
@@ -280,7 +280,7 @@ def test_one_thread_switch_finds_a_torn_snapshot_every_time(tmp_path, torn, expe
 def test_one_thread_switch_finds_a_lock_order_deadlock_and_names_the_locks(tmp_path):
     learner = module(tmp_path, BANKS, "banks")
     with interleave.patched(learner) as fresh:
-        finding = interleave.switch_once(
+        finding = interleave.explore(
             fresh,
             setup=lambda m: m.Bank({"a": 5, "b": 5}, argument_order=True),
             workers={"a->b": lambda b: b.transfer("a", "b", 1), "b->a": lambda b: b.transfer("b", "a", 1)},
@@ -294,9 +294,11 @@ def test_one_thread_switch_finds_a_lock_order_deadlock_and_names_the_locks(tmp_p
     ]
 
 
-def test_a_pause_just_after_an_own_frame_step_is_not_tried_twice():
-    steps = ["RESUME", "LOAD_FAST", "LOAD_ATTR", "STORE_FAST", "BINARY_SUBSCR", "RETURN_VALUE"]
-    assert interleave._pause_points(steps) == [0, 3, 5]
+def test_a_pause_just_after_an_own_frame_or_grader_step_is_not_tried_twice():
+    ops = ["LOAD_ATTR", "CALL", "RESUME", "LOAD_FAST", "LOAD_ATTR", "STORE_FAST", "BINARY_SUBSCR", "RETURN_VALUE"]
+    files = ["grader.py"] * 2 + ["learner.py"] * 6
+    steps = [interleave.Step(op, file, 1) for op, file in zip(ops, files, strict=True)]
+    assert interleave._pause_points(steps, "learner.py") == [0, 5, 7]
 
 
 def test_locks_are_named_by_their_path_from_the_state():

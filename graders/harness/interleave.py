@@ -1,12 +1,12 @@
 """Forced interleavings: make a data race or a lock-order deadlock show on every run.
 
 Graders describe *workers* (labelled calls into the learner's object, each run in its own thread)
-and an *invariant*; :func:`explore` runs them under a deterministic bytecode-level scheduler that
-tries every distinct interleaving up to a preemption bound, and reports the first that breaks the
-invariant or deadlocks, in the learner's terms: worker labels instead of thread numbers, the
-learner's attribute names instead of lock addresses.
+and an *invariant*; :func:`explore` runs them on fixed bytecode-level schedules, one for each place a
+thread switch can fall, and reports the first that breaks the invariant or deadlocks, in the learner's
+terms: worker labels instead of thread numbers, the line where a call was paused, the learner's
+attribute names instead of lock addresses.
 
-The scheduler is frontrun's (DPOR), and this module is the only one that imports it.  It replaces
+The scheduler is frontrun's, and this module is the only one that imports it.  It replaces
 ``threading.Lock`` and friends with cooperative versions while a claim explores, so the learner's
 module is executed afresh under the patch (``Submission.load_fresh``).  It schedules only the
 threads it starts: it fits claims where the grader calls into the learner's object from several
@@ -15,10 +15,9 @@ threads, not code that starts its own threads.
 
 from __future__ import annotations
 
+import linecache
 import re
-import sys
-import threading
-import traceback
+import sysconfig
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,11 +25,11 @@ from itertools import permutations
 from types import ModuleType
 from typing import Any, Generic, Literal, TypeVar
 
-import frontrun
+from frontrun import bytecode
 from frontrun._cooperative import get_context, patch_locks, unpatch_locks
 from frontrun._deadlock import DeadlockError
 from frontrun._trace_format import TraceRecorder, _get_instruction
-from frontrun.bytecode import run_with_schedule
+from frontrun.bytecode import OpcodeScheduler, run_with_schedule
 
 from .submission import Submission
 
@@ -64,6 +63,11 @@ def patched(submission: Submission) -> Iterator[ModuleType]:
         unpatch_locks()
 
 
+LONGEST_WORKER = 5000
+"""Bytecode steps one worker may take before :func:`explore` stops pausing it (a kata-54 call takes some
+100; past this the worker is looping: its run is cut short and reported as not completing)."""
+
+
 def explore(
     module: ModuleType,
     *,
@@ -71,17 +75,17 @@ def explore(
     workers: dict[str, Callable[[S], object]],
     invariant: Callable[[S], str | None],
     name: str = "",
-    max_executions: int = 400,
-    timeout: float = 20.0,
 ) -> Finding[S]:
     """Find an interleaving of ``workers`` over fresh states from ``setup(module)`` that breaks ``invariant``.
 
-    Two searches.  First :func:`switch_once`, exhaustive and deterministic for every race that needs one
-    thread switch: that covers each race the katas name (a lost update, check-then-act, a torn snapshot, a
-    lock-order deadlock), so those fail on every run.  If that holds, frontrun's DPOR looks for races that
-    need more switches.  DPOR alone is not enough: its search varies from run to run (measured: it missed a
-    ``total()`` that locks one account at a time, in both thread orders, in 2 of 2 227 explorations under
-    load), so it only adds.
+    Every interleaving with one thread switch inside a call: for every ordered pair of workers (the paused
+    one, the one that runs) and every step ``k`` of the paused one, it takes ``k`` bytecode steps, the other
+    runs to its end (or until it must wait for the paused one), then everything finishes.  Each run
+    follows a fixed schedule of which thread takes each step, so what this finds is found on every run.
+    Each race the katas name needs one switch (a lost update, check-then-act, a torn snapshot, a lock-order
+    deadlock).  Races that need two switches inside the calls are not searched: frontrun's DPOR, which
+    did, varies from run to run (it missed a ``total()`` that locks one account at a time, in both thread
+    orders, in 2 of 2 227 explorations under load), and a verdict must not.
 
     Args:
         module: the learner's module as loaded by :func:`patched`.
@@ -89,36 +93,6 @@ def explore(
         invariant: checked after all workers finish: None if it holds, else what is wrong, in words.
         name: what to call the state in messages (``"counter"``); locks are named by their path
             from it (``counter._lock``); with ``""`` the path starts at the state's attributes.
-        timeout: seconds for the DPOR search; when they run out, the interleavings explored so far decide.
-            The single-switch search is not cut short (the workers' steps bound it).
-    """
-    finding = switch_once(module, setup=setup, workers=workers, invariant=invariant, name=name)
-    if not finding.holds:
-        return finding
-    deeper = _dpor(module, setup, workers, invariant, name, max_executions, timeout)
-    deeper.interleavings += finding.interleavings
-    return deeper
-
-
-LONGEST_WORKER = 5000
-"""Bytecode steps one worker may take before :func:`switch_once` stops pausing it (a kata-54 call takes
-some 100; past this the worker is looping, and DPOR and the claim's deadline take over)."""
-
-
-def switch_once(
-    module: ModuleType,
-    *,
-    setup: Callable[[ModuleType], S],
-    workers: dict[str, Callable[[S], object]],
-    invariant: Callable[[S], str | None],
-    name: str = "",
-) -> Finding[S]:
-    """Pause one worker before each of its bytecode steps in turn, let another run meanwhile, then finish all.
-
-    For every ordered pair of workers (the paused one, the one that runs) and every step ``k`` of the paused
-    one: it takes ``k`` steps, the other runs to its end (or until it must wait for the paused one), then
-    everything finishes.  Each run follows a fixed schedule of which thread takes each step, so what this
-    finds is found on every run, and the evidence says where the paused worker stood.
     """
     runs = 0
 
@@ -129,14 +103,14 @@ def switch_once(
 
     count = len(workers)
     alone = [run(worker, (worker + 1) % count, LONGEST_WORKER, 0, 0) for worker in range(count)]
-    opnames = [run.opnames.get(worker, []) for worker, run in enumerate(alone)]  # when it goes first
+    steps = [run.steps.get(worker, []) for worker, run in enumerate(alone)]  # when it goes first
     for paused, running in permutations(range(count), 2):
         # Room for the running worker's steps and a while waiting for a lock; then the paused one's.  Past
         # these, the scheduler's own round-robin finishes the run (a long tail costs: each entry of a
         # finished thread is skipped one by one, waking the others).
-        burst, tail = (min(len(opnames[worker]) + 32, LONGEST_WORKER) for worker in (running, paused))
-        for k in _pause_points(opnames[paused]):
-            finding = run(paused, running, k, burst, tail).finding(invariant, runs, name)
+        burst, tail = (min(len(steps[worker]) + 32, LONGEST_WORKER) for worker in (running, paused))
+        for k in _pause_points(steps[paused], module.__file__ or ""):
+            finding = run(paused, running, k, burst, tail).finding(invariant, runs, name, steps[paused])
             if not finding.holds:
                 return finding
     return Finding("holds", runs)
@@ -170,21 +144,67 @@ _OWN_FRAME_ONLY = frozenset(
 so pausing just before one is the same as pausing just after it."""
 
 
-def _pause_points(opnames: list[str]) -> list[int]:
-    """Every ``k`` to pause a worker after, less those that only differ by an own-frame step."""
-    return [k for k in range(len(opnames)) if k == 0 or opnames[k - 1] not in _OWN_FRAME_ONLY]
+def _pause_points(steps: list[Step], file: str) -> list[int]:
+    """Every ``k`` to pause a worker after, less those that differ from the one before only by a step
+    another thread cannot see: an own-frame opcode, or a step of the grader's code around the learner's
+    call (it touches only the grader's own bookkeeping)."""
+    seen = [step.file == file and step.opname not in _OWN_FRAME_ONLY for step in steps]
+    return [k for k in range(len(steps)) if k == 0 or seen[k - 1]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One scheduled step of a worker: the opcode it ran, and where."""
+
+    opname: str
+    file: str
+    line: int | None
 
 
 class _Steps(TraceRecorder):
-    """The opcode of every scheduled step, per worker (frontrun calls this before each step)."""
+    """Every scheduled step, per worker (frontrun calls this before each step)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.opnames: dict[int, list[str]] = {}
+        self.steps: dict[int, list[Step]] = {}
 
     def record_from_opcode(self, thread_id: int, frame: Any) -> None:
         instruction = _get_instruction(frame.f_code, frame.f_lasti)
-        self.opnames.setdefault(thread_id, []).append(instruction.opname if instruction else "?")
+        step = Step(instruction.opname if instruction else "?", frame.f_code.co_filename, frame.f_lineno)
+        self.steps.setdefault(thread_id, []).append(step)
+
+
+class _WaiterPasses(OpcodeScheduler):
+    """frontrun's fixed-schedule scheduler, except that a worker which must wait (for a lock another
+    holds) gives up the rest of its consecutive steps at once instead of spending them one by one on
+    re-tries.  The schedule is as fixed as before; a run costs a fraction (on 3.12 and 3.13 each re-try
+    runs frontrun's own Python code under sys.monitoring, about 0.4 ms a step)."""
+
+    def note_blocking_spin(self, thread_id: int, resource_id: int, waiting: bool, *, timed_wait: bool = False) -> None:
+        super().note_blocking_spin(thread_id, resource_id, waiting, timed_wait=timed_wait)
+        if waiting:
+            with self._condition:
+                while self._index < len(self.schedule) and self.schedule[self._index] == thread_id:
+                    self._index += 1
+                self._condition.notify_all()
+
+
+# The hook runs inside a worker thread, and frontrun schedules every step of code outside the standard
+# library and site-packages: its own code must not be scheduled (it would wait for a turn it just gave
+# away), so it carries a standard-library file name, which frontrun never traces.
+_WaiterPasses.note_blocking_spin.__code__ = _WaiterPasses.note_blocking_spin.__code__.replace(
+    co_filename=f"{sysconfig.get_paths()['stdlib']}/<concurrency-katas: a waiter passes its turn>"
+)
+
+
+@contextmanager
+def _waiters_pass() -> Iterator[None]:
+    """run_with_schedule makes its scheduler by name: let it make a :class:`_WaiterPasses`."""
+    bytecode.OpcodeScheduler = _WaiterPasses  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        bytecode.OpcodeScheduler = OpcodeScheduler  # type: ignore[misc]
 
 
 class _Run(Generic[S]):
@@ -202,34 +222,33 @@ class _Run(Generic[S]):
         self.module, self.setup, self.workers = module, setup, workers
         self.paused, self.running = paused, running
         self.states: list[S] = []
-        self.idents: dict[int, int] = {}
         self.ended: dict[int, int] = {}
         """worker -> the schedule position when it returned."""
-        self.paused_stack: list[traceback.FrameSummary] = []
         self.error: Exception | None = None
         self.k = self.burst = 0
-        self.opnames: dict[int, list[str]] = {}
-        """worker -> the opcode of each step it took, for a run that goes first with no pause."""
+        self.steps: dict[int, list[Step]] = {}
+        """worker -> each step it took, for a run that goes first with no pause."""
 
     def go(self, k: int, burst: int, tail: int) -> _Run[S]:
         self.k, self.burst = k, burst
         schedule = [self.paused] * k + [self.running] * burst + [self.paused] * tail
-        steps = _Steps() if k == LONGEST_WORKER else None
+        recorder = _Steps() if k == LONGEST_WORKER else None
         try:
-            run_with_schedule(
-                schedule,
-                trace_recorder=steps,
-                setup=self._make,
-                threads=[self._worker(index, call) for index, call in enumerate(self.workers.values())],
-                clock="virtual",
-                detect_io=False,  # the claims' workers do no I/O; patching it costs more than the run
-                timeout=30.0,
-                deadlock_timeout=30.0,  # a cycle of cooperative locks is caught at once; this is a backstop
-            )
+            with _waiters_pass():
+                run_with_schedule(
+                    schedule,
+                    trace_recorder=recorder,
+                    setup=self._make,
+                    threads=[self._worker(index, call) for index, call in enumerate(self.workers.values())],
+                    clock="virtual",
+                    detect_io=False,  # the claims' workers do no I/O; patching it costs more than the run
+                    timeout=30.0,
+                    deadlock_timeout=30.0,  # a cycle of cooperative locks is caught at once; this is a backstop
+                )
         except (DeadlockError, TimeoutError) as error:
             self.error = error
-        if steps is not None:
-            self.opnames = steps.opnames
+        if recorder is not None:
+            self.steps = recorder.steps
         return self
 
     def _make(self) -> S:
@@ -239,17 +258,14 @@ class _Run(Generic[S]):
     def _worker(self, index: int, call: Callable[[S], object]) -> Callable[[S], None]:
         # Runs under the scheduler, so every step here is a scheduled step too: keep it short and constant.
         def worker(state: S) -> None:
-            self.idents[index] = threading.get_ident()
-            if index == self.running:
-                frame = sys._current_frames().get(self.idents.get(self.paused, 0))
-                self.paused_stack = traceback.extract_stack(frame) if frame else []
             call(state)
             context = get_context()
             self.ended[index] = context[0]._index if context else LONGEST_WORKER
 
         return worker
 
-    def finding(self, invariant: Callable[[S], str | None], runs: int, name: str) -> Finding[S]:
+    def finding(self, invariant: Callable[[S], str | None], runs: int, name: str, steps: list[Step]) -> Finding[S]:
+        """What this run shows; ``steps`` are the paused worker's, from its run alone."""
         labels = list(self.workers)
         if isinstance(self.error, DeadlockError):
             cycle = [(int(t), int(lock, 16)) for t, lock in _CYCLE.findall(self.error.cycle_description)]
@@ -263,147 +279,25 @@ class _Run(Generic[S]):
         width = max(len(label) for label in labels)
         finished = self.ended.get(self.running, LONGEST_WORKER) <= self.k + self.burst
         story = [
-            f"{paused:{width}} | paused {self._paused_at()}",
+            f"{paused:{width}} | paused {self._paused_at(steps)}",
             f"{running:{width}} | " + ("ran from start to end" if finished else "ran until it had to wait for it"),
             f"{paused:{width}} | went on to the end",
         ]
         return Finding("violated", runs, story, problem)
 
-    def _paused_at(self) -> str:
+    def _paused_at(self, steps: list[Step]) -> str:
         """The learner's line the paused worker was about to run."""
-        if self.paused in self.ended and self.ended[self.paused] <= self.k:
-            return "after it returned"
-        own = [entry for entry in self.paused_stack if entry.filename == self.module.__file__]
-        if not own:
-            return "before it reached your code" if self.k < LONGEST_WORKER else "outside your code"
-        return f"at {_file_of(self.module)}:{own[-1].lineno}  {(own[-1].line or '').strip()}"
-
-
-def _dpor(
-    module: ModuleType,
-    setup: Callable[[ModuleType], S],
-    workers: dict[str, Callable[[S], object]],
-    invariant: Callable[[S], str | None],
-    name: str,
-    max_executions: int,
-    timeout: float,
-) -> Finding[S]:
-    """One DPOR exploration, with the workers numbered in the order given."""
-    labels = list(workers)
-    states: list[S] = []
-
-    def make() -> S:
-        states.append(setup(module))
-        return states[-1]
-
-    check = _checker(invariant)
-    result = frontrun.explore(
-        setup=make,
-        workers=list(workers.values()),
-        invariant=check,
-        strategy="dpor",
-        # A virtual clock: with the real one, DPOR cannot finish a plain ``while busy: cond.wait()`` that
-        # another thread ends with notify_all() (the waiter's execution times out as inconclusive), and
-        # sleeps or timed acquires would cost wall time.  Virtual time moves only when no thread can run.
-        clock="virtual",
-        max_executions=max_executions,
-        reproduce_on_failure=2,
-        total_timeout=timeout,
-        timeout_per_run=max(5.0, timeout / 4),  # one interleaving: seconds even on a loaded machine
-    )
-    explanation = result.explanation or ""
-    if result.property_holds:
-        return Finding("holds", result.num_explored)
-    if result.property_holds is None:
-        reason = result.inconclusive_reason or explanation
-        stuck = re.search(r"execution (\d+) timed out", reason)
-        return Finding(
-            "inconclusive",
-            result.num_explored,
-            [f"interleaving {stuck[1]} did not complete" if stuck else "an interleaving did not complete"],
-        )
-    if explanation.startswith("Deadlock"):
-        cycle = _deadlock_cycle(make, workers, check, explanation)
-        return Finding("deadlock", result.num_explored, _describe_cycle(cycle, labels, states, name))
-    violation, trace = _split_violation(explanation)
-    return Finding("violated", result.num_explored, _translate_trace(trace, labels, _file_of(module)), violation)
-
-
-def _checker(invariant: Callable[[S], str | None]) -> Callable[[S], bool]:
-    def check(state: S) -> bool:
-        problem = invariant(state)
-        if problem:
-            raise AssertionError(problem)
-        return True
-
-    return check
-
-
-def _file_of(module: ModuleType) -> str:
-    return module.__file__.rsplit("/", 1)[-1] if module.__file__ else ""
-
-
-def _split_violation(explanation: str) -> tuple[str, list[str]]:
-    """(the invariant's words, the trace lines after them)."""
-    head, _, trace = explanation.partition("\n\n")
-    if head.startswith("AssertionError: "):
-        return head.removeprefix("AssertionError: ").strip(), trace.splitlines()
-    return "", explanation.splitlines()
-
-
-_STEP = re.compile(r"^\s*Thread (\d+) \| (\S+?):(\d+)\s+(.*)$")
-_ACCESS = re.compile(r"^\s+\| (\[.*\])$")
-
-
-def _translate_trace(lines: list[str], labels: list[str], file: str) -> list[str]:
-    """frontrun's trace, kept to the learner's own lines, with worker labels for thread numbers."""
-    width = max(len(label) for label in labels)
-    out: list[str] = []
-    keep, previous = False, ""
-    for line in lines:
-        step, access = _STEP.match(line), _ACCESS.match(line)
-        if step:
-            keep = step[2] == file
-            where = f"{labels[int(step[1])]:{width}} | {step[2]}:{step[3]}  {step[4].strip()}"
-            if keep and where != previous:  # consecutive steps on one line read as one
-                out.append(where)
-            previous = where if keep else ""
-        elif access:
-            if keep and access[1] not in out[-1]:
-                out[-1] += f"  {access[1]}"
-        elif line.strip() and not line.strip().startswith(("Race condition", "Reproduced")):
-            out.append(_name_threads(line.strip(), labels))
-    return out
-
-
-def _name_threads(text: str, labels: list[str]) -> str:
-    return re.sub(r"threads (\d+) and (\d+)", lambda m: f"{labels[int(m[1])]} and {labels[int(m[2])]}", text)
+        file = self.module.__file__ or ""
+        ahead = [step for step in steps[self.k :] if step.file == file]
+        if not ahead:
+            return "after your code returned"
+        if not any(step.file == file for step in steps[: self.k]):
+            return "before it started"
+        line = ahead[0].line or 0
+        return f"at {file.rsplit('/', 1)[-1]}:{line}  {linecache.getline(file, line).strip()}"
 
 
 _CYCLE = re.compile(r"thread (\d+) -> lock (\S+)")
-
-
-def _deadlock_cycle(
-    make: Callable[[], S],
-    workers: dict[str, Callable[[S], object]],
-    check: Callable[[S], bool],
-    explanation: str,
-) -> list[tuple[int, int | None]]:
-    """[(thread, id of the lock it waits for)]; DPOR numbers its locks, so a seeded random search
-    (which reports real object ids) is run once more to learn which of the learner's locks they are."""
-    again = frontrun.explore_random(
-        setup=make,
-        threads=list(workers.values()),
-        invariant=check,
-        seed=0,
-        max_attempts=60,
-        reproduce_on_failure=0,
-        total_timeout=10.0,
-    )
-    named = again.explanation or ""
-    if again.property_holds is False and named.startswith("Deadlock"):
-        return [(int(t), int(lock, 16)) for t, lock in _CYCLE.findall(named)]
-    return [(int(t), None) for t, _ in _CYCLE.findall(explanation)]
 
 
 def _describe_cycle(cycle: list[tuple[int, int | None]], labels: list[str], states: list[Any], name: str) -> list[str]:
