@@ -27,9 +27,11 @@ SETTLED = 0.3
 """Seconds without a new read after which the producer is taken to be blocked."""
 QUIET = 0.4
 """The quiet window over which idle threads' wake-ups are counted."""
-RUNAWAY = 50_000
-"""Reads of an endless input after which the grader ends it: a producer that never stops reads this many in about a
-second (a correct one reads a few items, those already on their way, after a stage raised)."""
+RUNAWAY = 1_000
+"""Reads of an endless input after a stage raised at which the grader ends it.  A correct producer reads only the
+few items already on their way (the queues hold ``maxsize`` each).  Reaching the mark must take a producer that
+never stops far less than the claim's deadline: 50 000, the old mark, once took it over 10 s at a load of 18 on
+2 cores, and the mistake was reported as a hang."""
 EAGER = 10_000
 """Reads of an endless input before the first stage got an item at which the grader pauses the reading: a lazy
 producer reads a couple of items before the first queue is full (one with unbounded queues may read this many before
