@@ -39,14 +39,14 @@ Kind = Literal["holds", "violated", "deadlock", "inconclusive"]
 
 @dataclass
 class Finding(Generic[S]):
-    """What the exploration found."""
+    """What the search found; ``interleavings`` counts the runs it took."""
 
     kind: Kind
     interleavings: int
     evidence: list[str] = field(default_factory=list)
     """The interleaving that broke the invariant, or the deadlock cycle, in the learner's terms."""
     violation: str = ""
-    """The invariant's own message (its ``AssertionError`` text) for a violation."""
+    """The invariant's own words for a violation."""
 
     @property
     def holds(self) -> bool:
