@@ -104,8 +104,8 @@ def test_the_watch_screen_is_cleared_on_a_terminal_and_ruled_in_a_pipe():
 def test_watch_grades_a_real_save_and_quits_cleanly_on_ctrl_c(tmp_path):
     path = tmp_path / "kata54_lock.py"
     path.write_bytes(kata(54).stub.read_bytes())
-    # A shell ignores SIGINT in the commands it runs in the background, and an ignored signal stays ignored
-    # across exec: the watcher must start with Ctrl-C working, however this test was started.
+    # The process running this test may ignore SIGINT (a pytest worker in one .ci/run did), and an ignored signal
+    # stays ignored across exec: the watcher must start with Ctrl-C working, however this test was started.
     inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         process = subprocess.Popen(

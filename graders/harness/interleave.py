@@ -96,13 +96,13 @@ def explore(
     """
     runs = 0
 
-    def run(paused: int, running: int, k: int, burst: int, tail: int) -> _Run[S]:
+    def run(paused: int, running: int, k: int, burst: int, tail: int, *, record: bool = False) -> _Run[S]:
         nonlocal runs
         runs += 1
-        return _Run(module, setup, workers, paused, running).go(k, burst, tail)
+        return _Run(module, setup, workers, paused, running).go(k, burst, tail, record=record)
 
     count = len(workers)
-    alone = [run(worker, (worker + 1) % count, LONGEST_WORKER, 0, 0) for worker in range(count)]
+    alone = [run(worker, (worker + 1) % count, LONGEST_WORKER, 0, 0, record=True) for worker in range(count)]
     steps = [run.steps.get(worker, []) for worker, run in enumerate(alone)]  # when it goes first
     for paused, running in permutations(range(count), 2):
         # Room for the running worker's steps and a while waiting for a lock; then the paused one's.  Past
@@ -221,7 +221,7 @@ class _Run(Generic[S]):
     ) -> None:
         self.module, self.setup, self.workers = module, setup, workers
         self.paused, self.running = paused, running
-        self.states: list[S] = []
+        self.state: S | None = None
         self.ended: dict[int, int] = {}
         """worker -> the schedule position when it returned."""
         self.error: Exception | None = None
@@ -229,10 +229,11 @@ class _Run(Generic[S]):
         self.steps: dict[int, list[Step]] = {}
         """worker -> each step it took, for a run that goes first with no pause."""
 
-    def go(self, k: int, burst: int, tail: int) -> _Run[S]:
+    def go(self, k: int, burst: int, tail: int, *, record: bool = False) -> _Run[S]:
+        """Run the schedule; with ``record``, keep every worker's steps."""
         self.k, self.burst = k, burst
         schedule = [self.paused] * k + [self.running] * burst + [self.paused] * tail
-        recorder = _Steps() if k == LONGEST_WORKER else None
+        recorder = _Steps() if record else None
         try:
             with _waiters_pass():
                 run_with_schedule(
@@ -252,8 +253,8 @@ class _Run(Generic[S]):
         return self
 
     def _make(self) -> S:
-        self.states.append(self.setup(self.module))
-        return self.states[-1]
+        self.state = self.setup(self.module)
+        return self.state
 
     def _worker(self, index: int, call: Callable[[S], object]) -> Callable[[S], None]:
         # Runs under the scheduler, so every step here is a scheduled step too: keep it short and constant.
@@ -269,10 +270,10 @@ class _Run(Generic[S]):
         labels = list(self.workers)
         if isinstance(self.error, DeadlockError):
             cycle = [(int(t), int(lock, 16)) for t, lock in _CYCLE.findall(self.error.cycle_description)]
-            return Finding("deadlock", runs, _describe_cycle(cycle, labels, self.states, name))
+            return Finding("deadlock", runs, _describe_cycle(cycle, labels, lock_names(self.state, name)))
         if self.error is not None:
             return Finding("inconclusive", runs, [f"interleaving {runs} did not complete"])
-        problem = invariant(self.states[-1])
+        problem = invariant(self.state)  # type: ignore[arg-type]  # set by setup, which ran first
         if not problem:
             return Finding("holds", runs)
         paused, running = labels[self.paused], labels[self.running]
@@ -300,13 +301,12 @@ class _Run(Generic[S]):
 _CYCLE = re.compile(r"thread (\d+) -> lock (\S+)")
 
 
-def _describe_cycle(cycle: list[tuple[int, int | None]], labels: list[str], states: list[Any], name: str) -> list[str]:
-    names = lock_names(states[-1], name) if states else {}
+def _describe_cycle(cycle: list[tuple[int, int]], labels: list[str], names: dict[int, str]) -> list[str]:
+    """One line per waiting worker; ``cycle`` is [(worker, id of the lock it waits for)], in order."""
     lines = []
     for index, (thread, lock) in enumerate(cycle):
         holder = cycle[(index + 1) % len(cycle)][0]
-        lock_name = names.get(lock, "a lock") if lock is not None else "a lock"
-        lines.append(f"{labels[thread]} waits for {lock_name}, held by {labels[holder]}")
+        lines.append(f"{labels[thread]} waits for {names.get(lock, 'a lock')}, held by {labels[holder]}")
     return lines
 
 
