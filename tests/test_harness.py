@@ -301,6 +301,23 @@ def test_a_pause_just_after_an_own_frame_or_grader_step_is_not_tried_twice():
     assert interleave._pause_points(steps, "learner.py") == [0, 5, 7]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="frontrun uses sys.monitoring from 3.12 on")
+def test_the_standard_library_turns_its_callback_off_and_scheduled_code_is_scheduled():
+    scheduled = []
+    *_, on_instruction = interleave._monitoring_callbacks(
+        get_thread_id=lambda: 0,
+        on_opcode=lambda code, offset, frame, thread: scheduled.append((frame.f_code, thread)),
+        remove_shadow_stack=lambda frame: None,
+    )
+    assert on_instruction(threading.Thread.start.__code__, 0) is sys.monitoring.DISABLE
+
+    def learner_code() -> object:
+        return on_instruction(learner_code.__code__, 0)
+
+    assert learner_code() is None
+    assert scheduled == [(learner_code.__code__, 0)]
+
+
 def test_locks_are_named_by_their_path_from_the_state():
     class Bank:
         def __init__(self) -> None:
