@@ -1,4 +1,4 @@
-"""Plumbing for every grader: the submission, per-claim deadlines, messages, results, Hypothesis.
+"""Plumbing for every grader: the submission, per-claim deadlines, messages, results.
 
 - ``--submission FILE`` grades FILE instead of ``katas/kataNN_<topic>.py``.
 - ``--results-json PATH`` writes each claim's verdict as JSON lines (see ``harness/results.py``).
@@ -19,31 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from graders.harness import deadline, messages, results
 from graders.harness.submission import Submission
 from graders.manifest import ROOT, Kata, kata_of_grader
-
-settings.register_profile(
-    "grading",
-    derandomize=True,
-    deadline=None,
-    database=None,
-    max_examples=40,
-    print_blob=False,
-    report_multiple_bugs=False,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "thorough",
-    deadline=None,
-    database=None,
-    max_examples=400,
-    report_multiple_bugs=False,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("KATA_HYPOTHESIS_PROFILE", "grading"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

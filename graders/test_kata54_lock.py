@@ -16,11 +16,10 @@ from types import FrameType, ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graders.harness import interleave
 from graders.harness.messages import failure
+from graders.harness.properties import given, st
 
 IDEA_COUNTER = (
     "hold one threading.Lock, made once in __init__, across the whole read-modify-write; a lock made "

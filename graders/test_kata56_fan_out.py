@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from graders.harness.messages import failure, short_repr
+from graders.harness.properties import given, st
 from graders.harness.site import Graph, depths, read_twice_evidence, site
 
 GIVE_UP = 10.0

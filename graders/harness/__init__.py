@@ -8,5 +8,6 @@
 - ``children``:   the child processes a call started, and the ones it left behind.
 - ``leaks``:      threads a call left running.
 - ``messages``:   the one failure format.
+- ``properties``: Hypothesis and its profiles, for the graders that generate examples.
 - ``results``:    a pytest plugin writing each claim's verdict as JSON lines.
 """
