@@ -31,7 +31,7 @@ GIVE_UP = 5.0
 """Seconds after which a scenario of a few jobs is a hang."""
 MARGIN = 1.0
 """Seconds past ``timeout`` that ``result(timeout=...)`` may take to raise (a loaded machine)."""
-HELD = 0.3
+HELD = 0.15
 """How long the grader holds jobs back while ``shutdown`` or ``with`` should wait for them."""
 QUIET = 0.4
 """The quiet window over which idle threads' wake-ups are counted."""

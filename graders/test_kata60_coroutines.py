@@ -466,7 +466,7 @@ def test_up_to_limit_calls_are_awaiting_at_once(learner):
 @pytest.mark.task(2)
 def test_never_more_than_limit_calls_at_once(learner):
     limit, graph = 3, star("root", 12)
-    gate = AsyncRendezvous(limit + 1, timeout=0.5)  # opens only if one call too many is awaiting
+    gate = AsyncRendezvous(limit + 1, timeout=0.3)  # opens only if one call too many is awaiting
     fake = AsyncSite(graph, dict.fromkeys(graph["root"], gate.wait))
     scene = crawl(learner, fake, limit, 20.0)
     if gate.opened or fake.log.max_in_flight > limit:
@@ -618,7 +618,7 @@ class EndlessChains(dict):
 
 @pytest.mark.task(3)
 def test_the_timeout_cancels_everything_and_raises_timeout_error(learner):
-    timeout = 0.3
+    timeout = 0.2
     stubborn = SlowToCancel()
     fake = AsyncSite({"root": ["a", "b"], "a": [], "b": []}, {"a": stubborn})
     call = called(2, timeout) + " where get_links('a') never returns"
