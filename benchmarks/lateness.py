@@ -79,12 +79,12 @@ def fetch_scenarios(reference: ModuleType) -> Iterator[tuple[str, float, str]]:
 
 
 def child_scenarios(reference: ModuleType) -> Iterator[tuple[str, float, str]]:
-    """Kata 52: children that never end (timeout 0.15), and sleep 0.55 / 1.15 s / forever (timeout 0.8)."""
-    yield "52 run, timeout 0.15", *lateness(lambda: reference.run(FOREVER, timeout=0.15), 0.15)
-    yield "52 run_all of 3, timeout 0.15", *lateness(lambda: reference.run_all([FOREVER] * 3, timeout=0.15), 0.15)
+    """Kata 52: children that never end (timeout 0.1), and sleep 0.55 / 1.15 s / forever (timeout 0.8)."""
+    yield "52 run, timeout 0.1", *lateness(lambda: reference.run(FOREVER, timeout=0.1), 0.1)
+    yield "52 run_all of 3, timeout 0.1", *lateness(lambda: reference.run_all([FOREVER] * 3, timeout=0.1), 0.1)
     yield (
-        "52 pipeline of 2, timeout 0.15",
-        *lateness(lambda: reference.pipeline([FOREVER] * 2, b"x", timeout=0.15), 0.15),
+        "52 pipeline of 2, timeout 0.1",
+        *lateness(lambda: reference.pipeline([FOREVER] * 2, b"x", timeout=0.1), 0.1),
     )
     batch = [["sleep", "0.55"], [PY, "-S", "-c", "import time; time.sleep(1.15)"], FOREVER]
     yield "52 run_all one deadline, timeout 0.8", *lateness(lambda: reference.run_all(batch, timeout=0.8), 0.8)

@@ -15,6 +15,7 @@ import ast
 import dataclasses
 import json
 import os
+import select
 import shlex
 import shutil
 import signal
@@ -45,15 +46,16 @@ EARLY = 0.1
 left of it, never expires before ``timeout`` (only a deadline split among the children does)."""
 GIVE_UP = 4.0
 """Seconds past ``timeout`` after which a call that has not returned is a hang."""
-KILL_TIMEOUT = 0.15
+KILL_TIMEOUT = 0.1
 """The ``timeout`` of the claims where every child runs for a minute: they only check what is left behind."""
 DEFAULT_POOL = min(32, max(os.cpu_count() or 1, getattr(os, "process_cpu_count", lambda: None)() or 1) + 4)
 """The most workers ``ThreadPoolExecutor()`` starts by default here (3.8-3.12: cpu_count() + 4, 3.13:
 process_cpu_count() + 4, at most 32): run_all is given more commands than that."""
-GATHER_WAIT = 2.5
+GATHER_WAIT = 1.5
 """How long the grader waits for all of run_all's children to be running at once before it lets them
-end anyway (only a submission that does not start them all pays it)."""
-HOLD_MARGIN = 0.2
+end anyway (only a submission that does not start them all pays it); shorter than that claim's timeout, so
+they are let go before a deadline kills them."""
+HOLD_MARGIN = 0.1
 """Seconds past ``timeout / n`` (counted from when all children run) that they are kept running: a
 timeout split among the children expires while every child is still held."""
 CAT = shutil.which("cat") or "/bin/cat"
@@ -205,11 +207,11 @@ class FifoGate:
 
     A child runs once it has opened its FIFO for reading, and only then does a non-blocking open of the
     write end succeed; the grader keeps that write end open, so the child stays blocked in read() until
-    the grader writes its line ("gate I") and closes it.  Holding all ``parties`` write ends at once proves
-    that all children ran at the same time.  They are then held ``timeout / parties + HOLD_MARGIN`` longer
-    (a timeout split among the children expires while all are still held), but never later than 1 s
-    before ``timeout``.  If they never all run at once, the gate breaks after ``GATHER_WAIT`` and lets every
-    child end at once.
+    the grader writes its line ("gate I") and closes it.  Holding all ``parties`` write ends at once, each
+    with its reader still there, proves that all children ran at the same time.  They are then held
+    ``timeout / parties + HOLD_MARGIN`` longer (a timeout split among the children expires while all are
+    still held), but never later than 1 s before ``timeout``.  If they never all run at once, the gate
+    breaks after ``GATHER_WAIT`` and lets every child end at once.
     """
 
     def __init__(self, folder: Path, parties: int, timeout: float) -> None:
@@ -265,6 +267,11 @@ class FifoGate:
                 if i not in self._held and i not in self._served:
                     with suppress(OSError):  # ENXIO: its child has not opened it yet
                         self._held[i] = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            for i, fd in list(self._held.items()):
+                if _reader_gone(fd):  # its child ended (killed at a deadline?): it runs no longer
+                    os.close(fd)
+                    del self._held[i]
+                    self._served.add(i)
             self.most_running = max(self.most_running, len(self._held))
             now = time.perf_counter() - self.entry
             if self.opened_at is None and len(self._held) == self.parties:
@@ -279,6 +286,13 @@ class FifoGate:
                     os.close(fd)
                     del self._held[i]
                     self._served.add(i)
+
+
+def _reader_gone(fd: int) -> bool:
+    """Whether the FIFO written through ``fd`` has no reader any more (poll reports an error on its write end)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def check_like_run(result: object, what: str) -> None:
