@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import re
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from graders import PYTEST_OPTIONS
 from graders.harness import children, deadline, idle, interleave, messages
 from graders.harness.aio import AsyncRendezvous, BlockingSpy, Heartbeat
 from graders.harness.inflight import CallLog, Rendezvous
@@ -21,6 +23,7 @@ from graders.harness.lockstep import Lockstep
 from graders.harness.settle import scheduler_state, settle
 from graders.harness.site import ClaimOver, chain, depths, site
 from graders.harness.submission import Submission
+from graders.manifest import ROOT, kata
 
 
 def module(tmp_path: Path, source: str, name: str = "learner_file") -> Submission:
@@ -544,3 +547,33 @@ def test_the_guard_lets_a_submission_install_its_own_thread_excepthook():
         assert snapshot.replaced() == []
     finally:
         threading.excepthook = original
+
+
+def test_grading_loads_pytest_timeout_and_no_other_installed_plugin():
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(kata(56).grader), *PYTEST_OPTIONS, "--co", "-q", "--trace-config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    loaded = set(re.findall(r"PLUGIN registered: <module '([\w.]+)'", done.stdout))
+    assert "pytest_timeout" in loaded, done.stdout[-2000:]
+    assert not loaded & {"_hypothesis_pytestplugin", "xdist.plugin", "frontrun.pytest_plugin"}, sorted(loaded)
+
+
+def test_only_the_graders_that_generate_examples_import_hypothesis():
+    code = "import sys, graders.conftest, graders.test_kata53_threads; print('hypothesis' in sys.modules)"
+    without = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    code = "import graders.harness.properties; from hypothesis import settings; s = settings.default; "
+    code += "print(s.derandomize, s.database, s.max_examples, s.deadline)"
+    profile = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "KATA_HYPOTHESIS_PROFILE"},
+    )
+    assert without.stdout.split() == ["False"], without.stderr
+    assert profile.stdout.split() == ["True", "None", "40", "None"], profile.stderr
