@@ -4,7 +4,8 @@
 
 Builds a copy of the project whose katas/ hold one reference solution per kata, runs the scoreboard there
 (``python -m tools.scoreboard --jobs N``) ``--repeat`` times for each N, and prints the median and the
-spread of the wall time, and whether every board passed.
+spread of the wall time, whether every board passed, and each kata's median grading time on the sequential
+boards.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> int:
     for process in hogs:
         process.start()
     all_passed = True
+    per_kata: dict[int, list[float]] = {}
     try:
         with tempfile.TemporaryDirectory() as scratch:
             copy = correct_board(Path(scratch))
@@ -62,6 +64,8 @@ def main() -> int:
                     board = json.loads(done.stdout)
                     passed = board["katas_passed"] == board["katas_graded"] == len(board["katas"])
                     all_passed &= passed
+                    for graded in board["katas"] if jobs == 1 else []:
+                        per_kata.setdefault(graded["number"], []).append(graded["duration"])
                     if not passed:
                         print("  not all passed:", [k["number"] for k in board["katas"] if k["status"] != "passed"])
                 print(
@@ -71,6 +75,8 @@ def main() -> int:
     finally:
         for process in hogs:
             process.terminate()
+    medians = (f"{number} {statistics.median(times):.1f}" for number, times in sorted(per_kata.items()))
+    print("median s per kata, sequential boards:", ", ".join(medians))
     return 0 if all_passed else 1
 
 
