@@ -64,8 +64,9 @@ def main() -> int:
                     board = json.loads(done.stdout)
                     passed = board["katas_passed"] == board["katas_graded"] == len(board["katas"])
                     all_passed &= passed
-                    for graded in board["katas"] if jobs == 1 else []:
-                        per_kata.setdefault(graded["number"], []).append(graded["duration"])
+                    if jobs == 1:
+                        for graded in board["katas"]:
+                            per_kata.setdefault(graded["number"], []).append(graded["duration"])
                     if not passed:
                         print("  not all passed:", [k["number"] for k in board["katas"] if k["status"] != "passed"])
                 print(

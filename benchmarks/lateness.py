@@ -2,9 +2,10 @@
 
     python benchmarks/lateness.py [--repeat 25] [--hog 4] [--record FILE]
 
-Calls every reference of katas 52 and 53 in the deadline scenarios their graders use (a child or a fetch
-that never ends, a batch where one deadline must win) and measures how long after ``timeout`` the
-TimeoutExpired / TimeoutError came, while ``--hog`` busy processes load the machine.  Prints, per
+Calls every reference of katas 52 and 53 in the deadline scenarios their graders use, with the graders' own
+timeouts and durations (a child or a fetch that never ends, a batch where one deadline must win), and measures
+how long after ``timeout`` the TimeoutExpired / TimeoutError came, while ``--hog`` busy processes load the
+machine.  Prints, per
 scenario, the median, 95th percentile and worst lateness and the load average it was measured under.
 A grader's margin for "raised at the deadline" should be many times the worst lateness seen here.
 """
@@ -12,7 +13,6 @@ A grader's margin for "raised at the deadline" should be many times the worst la
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import multiprocessing
 import os
@@ -28,18 +28,12 @@ from types import ModuleType
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.flips import hog
+from graders import test_kata52_subprocess as kata52
+from graders import test_kata53_threads as kata53
+from graders.harness.submission import Submission
 from tests import corpus
 
-PY = sys.executable
-FOREVER = [PY, "-S", "-c", "import time; time.sleep(60)"]
-
-
-def load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"reference_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+FOREVER = kata52.py(kata52.SLEEP)
 
 
 def lateness(call: Callable[[], object], timeout: float) -> tuple[float, str]:
@@ -54,40 +48,49 @@ def lateness(call: Callable[[], object], timeout: float) -> tuple[float, str]:
 
 
 def fetch_scenarios(reference: ModuleType) -> Iterator[tuple[str, float, str]]:
-    """Kata 53: a fetch that never returns (timeout 0.2), and fetches of 0.4, 0.9 and 1.5 s (timeout 0.6)."""
+    """Kata 53's grader: a fetch that never returns, and fetches that end before and after one deadline."""
     release = threading.Event()
     try:
 
         def hung(url: str) -> str:
             return "late" if url == "u1" and release.wait() else "page"
 
+        timeout = kata53.HUNG_TIMEOUT
         yield (
-            "53 hung fetch, timeout 0.2",
-            *lateness(lambda: reference.fetch_all(["u0", "u1", "u2"], hung, timeout=0.2), 0.2),
+            f"53 hung fetch, timeout {timeout:g}",
+            *lateness(lambda: reference.fetch_all(["u0", "u1", "u2"], hung, timeout=timeout), timeout),
         )
-        takes = {"u0": 0.4, "u1": 0.9, "u2": 1.5}
+        takes, deadline = kata53.DEADLINE_TAKES, kata53.DEADLINE_TIMEOUT
 
         def slow(url: str) -> str:
             return "late" if release.wait(takes[url]) else "page"
 
         yield (
-            "53 one deadline, timeout 0.6",
-            *lateness(lambda: reference.fetch_all(list(takes), slow, timeout=0.6), 0.6),
+            f"53 one deadline, timeout {deadline:g}",
+            *lateness(lambda: reference.fetch_all(list(takes), slow, timeout=deadline), deadline),
         )
     finally:
         release.set()
 
 
 def child_scenarios(reference: ModuleType) -> Iterator[tuple[str, float, str]]:
-    """Kata 52: children that never end (timeout 0.1), and sleep 0.55 / 1.15 s / forever (timeout 0.8)."""
-    yield "52 run, timeout 0.1", *lateness(lambda: reference.run(FOREVER, timeout=0.1), 0.1)
-    yield "52 run_all of 3, timeout 0.1", *lateness(lambda: reference.run_all([FOREVER] * 3, timeout=0.1), 0.1)
+    """Kata 52's grader: children that never end, and a batch where one deadline must win."""
+    timeout = kata52.KILL_TIMEOUT
+    yield f"52 run, timeout {timeout:g}", *lateness(lambda: reference.run(FOREVER, timeout=timeout), timeout)
     yield (
-        "52 pipeline of 2, timeout 0.1",
-        *lateness(lambda: reference.pipeline([FOREVER] * 2, b"x", timeout=0.1), 0.1),
+        f"52 run_all of 3, timeout {timeout:g}",
+        *lateness(lambda: reference.run_all([FOREVER] * 3, timeout=timeout), timeout),
     )
-    batch = [["sleep", "0.55"], [PY, "-S", "-c", "import time; time.sleep(1.15)"], FOREVER]
-    yield "52 run_all one deadline, timeout 0.8", *lateness(lambda: reference.run_all(batch, timeout=0.8), 0.8)
+    yield (
+        f"52 pipeline of 2, timeout {timeout:g}",
+        *lateness(lambda: reference.pipeline([FOREVER] * 2, b"x", timeout=timeout), timeout),
+    )
+    (first, second), deadline = kata52.BATCH_ENDS, kata52.BATCH_TIMEOUT
+    batch = [[kata52.SLEEP_BIN, f"{first:g}"], kata52.py(f"import time; time.sleep({second})"), FOREVER]
+    yield (
+        f"52 run_all one deadline, timeout {deadline:g}",
+        *lateness(lambda: reference.run_all(batch, timeout=deadline), deadline),
+    )
 
 
 def main() -> int:
@@ -96,7 +99,7 @@ def main() -> int:
     parser.add_argument("--hog", type=int, default=4, help="busy processes to run meanwhile (default 4)")
     parser.add_argument("--record", type=Path, help="append every measurement to FILE as a JSON line")
     args = parser.parse_args()
-    references = [(r.kata.number, load(r.path)) for r in corpus.references() if r.kata.number in (52, 53)]
+    references = [(r.kata.number, Submission(r.path).module) for r in corpus.references() if r.kata.number in (52, 53)]
     hogs = [multiprocessing.Process(target=hog, args=(10**6,), daemon=True) for _ in range(args.hog)]
     for process in hogs:
         process.start()

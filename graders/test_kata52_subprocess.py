@@ -48,6 +48,10 @@ GIVE_UP = 4.0
 """Seconds past ``timeout`` after which a call that has not returned is a hang."""
 KILL_TIMEOUT = 0.1
 """The ``timeout`` of the claims where every child runs for a minute: they only check what is left behind."""
+BATCH_TIMEOUT = 0.8
+"""The ``timeout`` of the one-deadline claim, whose first child ends after ``BATCH_ENDS[0]`` seconds, its second
+after ``BATCH_ENDS[1]``, its third never."""
+BATCH_ENDS = (0.55, 1.15)
 DEFAULT_POOL = min(32, max(os.cpu_count() or 1, getattr(os, "process_cpu_count", lambda: None)() or 1) + 4)
 """The most workers ``ThreadPoolExecutor()`` starts by default here (3.8-3.12: cpu_count() + 4, 3.13:
 process_cpu_count() + 4, at most 32): run_all is given more commands than that."""
@@ -706,7 +710,7 @@ def test_run_all_has_one_deadline_for_the_whole_batch(learner, tmp_path):
     # the second), more than timeout + MARGIN; one deadline raises at timeout.  The first child is `sleep`,
     # which starts in a millisecond even on a loaded machine, so it ends before the deadline; a timeout split
     # among the three children (timeout / 3) expires while it still runs, and TimeoutExpired comes early.
-    timeout, first, second = 0.8, 0.55, 1.15
+    timeout, (first, second) = BATCH_TIMEOUT, BATCH_ENDS
     mark = tmp_path / "child1-finished"
     commands = [[SLEEP_BIN, f"{first:g}"], py(SLEEP_THEN_MARK, f"{second:g}", str(mark)), py(SLEEP)]
     what = f"run_all([sleep {first:g}, sleeps {second:g} s, sleeps 60 s], timeout={timeout:g})"

@@ -48,6 +48,9 @@ ORDER_GAP = 0.05
 than the delay with which a loaded machine runs the thread that stores a result."""
 HUNG_TIMEOUT = 0.2
 """The ``timeout`` given to fetch_all in the claims where one fetch never returns."""
+DEADLINE_TIMEOUT = 0.6
+"""The ``timeout`` of the one-deadline claim, whose fetches take ``DEADLINE_TAKES`` seconds."""
+DEADLINE_TAKES = {"u0": 0.4, "u1": 0.9, "u2": 1.5}
 
 
 class Web:
@@ -424,8 +427,7 @@ def test_the_deadline_is_one_for_the_whole_call(learner):
     # u0 ends before the deadline, u1 and u2 after it.  Waits that each get the whole timeout add up to at
     # least 1.5 s (u0's 0.4 s, then u1 ends at 0.9 s, then u2's wait expires with u2 at 1.5 s); a timeout
     # split among the three (0.2 s each) expires while u0 still runs.
-    urls, timeout = ["u0", "u1", "u2"], 0.6
-    takes = {"u0": 0.4, "u1": 0.9, "u2": 1.5}
+    urls, timeout, takes = list(DEADLINE_TAKES), DEADLINE_TIMEOUT, DEADLINE_TAKES
     with web() as fake:
         fake.behaviour = lambda url: "late" if fake.release.wait(takes[url]) else f"page {url}"
         call = called(urls, timeout) + " where the fetches take {:g} s, {:g} s and {:g} s".format(*takes.values())
