@@ -156,6 +156,38 @@ def test_a_process_orphaned_by_a_shell_is_found_by_its_mark():
         assert children.orphans() == []  # a new mark: the last block's processes are not this one's
 
 
+def test_the_kernels_child_lists_find_what_a_scan_of_every_process_finds(monkeypatch):
+    # the kernel lists a child under the thread that started it, or, once that thread has ended, another one
+    started: list[subprocess.Popen[bytes]] = []
+    spawned, done = threading.Semaphore(0), threading.Event()
+
+    def spawn(then_wait: bool) -> None:
+        started.append(subprocess.Popen(["sleep", "30"]))
+        spawned.release()
+        if then_wait:
+            done.wait()
+
+    threads = [threading.Thread(target=spawn, args=(i == 0,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+        spawned.acquire()
+    threads[2].join()
+    started[1].kill()
+    try:
+        assert children._listed_children(os.getpid()) is not None  # this kernel keeps the lists
+        listed = children.children()
+        monkeypatch.setattr(children, "_listed_children", lambda parent: None)
+        scanned = children.children()
+        assert set(listed) == set(scanned) and {p.pid for p in started} <= set(listed)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+        for child in started:
+            child.kill()
+            child.wait()
+
+
 def test_a_killed_child_that_is_not_reaped_is_a_zombie():
     with children.watch() as watch:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])

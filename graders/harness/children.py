@@ -39,20 +39,48 @@ class Child:
 def children(pid: int | None = None) -> dict[int, Child]:
     """The live and zombie children of ``pid`` (default: this process), from ``/proc``."""
     parent = os.getpid() if pid is None else pid
+    listed = _listed_children(parent)
     found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for child_pid in _every_pid() if listed is None else listed:
         try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = Path(f"/proc/{child_pid}/stat").read_text()
+            command = Path(f"/proc/{child_pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == parent:
-            child_pid = int(entry.name)
             found[child_pid] = Child(child_pid, fields[0], command.strip() or stat.split()[1])
     return found
+
+
+def _every_pid() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _listed_children(parent: int) -> set[int] | None:
+    """The children the kernel lists for each thread of ``parent`` (``/proc/PID/task/TID/children``): a few
+    reads instead of one per process on the machine.  None if the kernel keeps no such list, or if a thread
+    ended during the reading (an ending thread's children move to another thread, maybe one already read).
+    """
+    tasks = Path(f"/proc/{parent}/task")
+    try:
+        before = {entry.name for entry in tasks.iterdir()}
+    except OSError:
+        return None
+    listed: set[int] = set()
+    for tid in before:
+        try:
+            listed.update(int(pid) for pid in Path(tasks, tid, "children").read_text().split())
+        except FileNotFoundError:
+            if Path(tasks, tid).exists():
+                return None  # a kernel built without CONFIG_PROC_CHILDREN
+        except OSError:
+            continue
+    try:
+        after = {entry.name for entry in tasks.iterdir()}
+    except OSError:
+        return None
+    return listed if after >= before else None
 
 
 @dataclass
