@@ -65,6 +65,8 @@ timeout split among the children expires while every child is still held."""
 CAT = shutil.which("cat") or "/bin/cat"
 SLEEP_BIN = shutil.which("sleep") or "/bin/sleep"
 """Starts in a millisecond, where an interpreter may take a tenth of a second on a loaded machine."""
+SLEEP = [SLEEP_BIN, "60"]
+"""A child that outlives every claim unless it is killed."""
 ORDER_GAP = 0.1
 """Seconds between one child's exit and the next one's, when they finish in reverse order: wider
 than the delay with which a loaded machine wakes the thread that collects a child."""
@@ -79,7 +81,6 @@ SHOUT = (
 )
 BOTH_STREAMS = "import sys; print('to out'); print('to err', file=sys.stderr)"
 EXIT_3 = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"
-SLEEP = "import time; time.sleep(60)"
 MEGABYTES = "import sys; chunk = 'x' * 65536\nfor _ in range(64): sys.stdout.write(chunk); sys.stderr.write(chunk)"
 COPY = (
     "import sys\n"
@@ -545,7 +546,7 @@ def test_run_returns_a_nonzero_exit_status(learner):
 @pytest.mark.task(1)
 def test_run_kills_and_reaps_the_child_at_the_timeout(learner):
     with children.watch() as watch:
-        outcome = expect_timeout(learner, "run", py(SLEEP), KILL_TIMEOUT)
+        outcome = expect_timeout(learner, "run", SLEEP, KILL_TIMEOUT)
         check_none_left(watch, "run", "after raising TimeoutExpired", holding=outcome)
 
 
@@ -712,7 +713,7 @@ def test_run_all_has_one_deadline_for_the_whole_batch(learner, tmp_path):
     # among the three children (timeout / 3) expires while it still runs, and TimeoutExpired comes early.
     timeout, (first, second) = BATCH_TIMEOUT, BATCH_ENDS
     mark = tmp_path / "child1-finished"
-    commands = [[SLEEP_BIN, f"{first:g}"], py(SLEEP_THEN_MARK, f"{second:g}", str(mark)), py(SLEEP)]
+    commands = [[SLEEP_BIN, f"{first:g}"], py(SLEEP_THEN_MARK, f"{second:g}", str(mark)), SLEEP]
     what = f"run_all([sleep {first:g}, sleeps {second:g} s, sleeps 60 s], timeout={timeout:g})"
     give_up = 3 * timeout + GIVE_UP
     outcome = learner.run(
@@ -779,7 +780,7 @@ def test_run_all_has_one_deadline_for_the_whole_batch(learner, tmp_path):
 @pytest.mark.task(2)
 def test_run_all_kills_and_reaps_every_child_at_the_deadline(learner):
     with children.watch() as watch:
-        outcome = expect_timeout(learner, "run_all", [py(SLEEP), py(SLEEP), py(SLEEP)], KILL_TIMEOUT)
+        outcome = expect_timeout(learner, "run_all", [SLEEP, SLEEP, SLEEP], KILL_TIMEOUT)
         check_none_left(watch, "run_all", "after raising TimeoutExpired", holding=outcome)
 
 
@@ -991,5 +992,5 @@ def test_pipeline_raises_for_the_first_failing_stage(learner):
 @pytest.mark.task(3)
 def test_pipeline_kills_and_reaps_every_stage_at_the_timeout(learner):
     with children.watch() as watch:
-        outcome = expect_timeout(learner, "pipeline", [py(COPY), py(SLEEP), py(COPY)], KILL_TIMEOUT, data=b"data")
+        outcome = expect_timeout(learner, "pipeline", [py(COPY), SLEEP, py(COPY)], KILL_TIMEOUT, data=b"data")
         check_none_left(watch, "pipeline", "after raising TimeoutExpired", holding=outcome)
