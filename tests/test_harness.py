@@ -171,7 +171,8 @@ def test_the_kernels_child_lists_find_what_a_scan_of_every_process_finds(monkeyp
     for thread in threads:
         thread.start()
         spawned.acquire()
-    threads[2].join()
+    for ended in threads[1:]:  # no thread may end while the lists are read: the reading would fall back
+        ended.join()
     started[1].kill()
     try:
         assert children._listed_children(os.getpid()) is not None  # this kernel keeps the lists

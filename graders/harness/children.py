@@ -42,15 +42,21 @@ def children(pid: int | None = None) -> dict[int, Child]:
     listed = _listed_children(parent)
     found = {}
     for child_pid in _every_pid() if listed is None else listed:
-        try:
-            stat = Path(f"/proc/{child_pid}/stat").read_text()
-            command = Path(f"/proc/{child_pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == parent:
-            found[child_pid] = Child(child_pid, fields[0], command.strip() or stat.split()[1])
+        read = _read(child_pid)
+        if read is not None and read[0] == parent:
+            found[child_pid] = read[1]
     return found
+
+
+def _read(pid: int) -> tuple[int, Child] | None:
+    """The parent pid of process ``pid`` and the process, from ``/proc``; None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[1]), Child(pid, fields[0], command.strip() or stat.split()[1])
 
 
 def _every_pid() -> list[int]:
@@ -180,17 +186,15 @@ def orphans() -> list[Child]:
     needle = f"{MARK}={os.environ.get(MARK, '')}".encode()
     mine = set(children()) | {os.getpid()}
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) in mine:
+    for pid in _every_pid():
+        if pid in mine:
             continue
         try:
-            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+            if needle not in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
                 continue
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:
             continue
-        state = stat[stat.rindex(")") + 2 :].split()[0]
-        if state != "Z":
-            found.append(Child(int(entry.name), state, command or stat.split()[1]))
+        read = _read(pid)
+        if read is not None and not read[1].zombie:
+            found.append(read[1])
     return found
